@@ -1,0 +1,113 @@
+"""Settings: typed defaults in one place, overridable by a TOML file and environment variables.
+
+Precedence (later wins): defaults → TOML file → environment (MATCHER_<NAME>) → explicit overrides.
+Unknown keys are rejected at start-up, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
+
+from matcher.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "MATCHER_"
+# Variables with the prefix that are not settings (they name where settings come from).
+_ENV_NOT_SETTINGS = {"MATCHER_CONFIG"}
+
+
+class Settings(BaseModel):
+    """Every setting of the service, with its default and meaning."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    home: Path = Field(Path("instance"), description="Data directory: SQLite file, index files.")
+    db_url: str = Field("", description="SQLAlchemy URL; empty means SQLite in `home`.")
+    encoder: str = Field(
+        "use-multilingual-v3",
+        description="'use-multilingual-v3' (offline, default) or any sentence-transformers "
+        "model name or local path, optionally prefixed 'st:'.",
+    )
+    encoder_threads: int = Field(2, ge=1, le=64, description="Threads of the USE encoder.")
+    batch_size: int = Field(64, ge=1, le=4096, description="Texts encoded per batch.")
+    data_dir: Path = Field(REPO_ROOT / "data", description="Demo corpus imported by `build`.")
+    ranking_config: Path = Field(
+        REPO_ROOT / "data" / "ranking.json", description="Tuned ranking config artifact (JSON)."
+    )
+    exact_index_max: int = Field(
+        50_000, ge=1, description="Up to this many vectors the index is exact; above, IVF."
+    )
+    progress: bool = Field(True, description="Show progress bars on long work.")
+
+    @property
+    def database_url(self) -> str:
+        """The effective database URL."""
+        if self.db_url:
+            return self.db_url
+        return f"sqlite:///{(self.home / 'matcher.sqlite3').resolve()}"
+
+    @property
+    def index_dir(self) -> Path:
+        """Where the vector index files live."""
+        return self.home / "index"
+
+
+def describe_settings() -> dict[str, str]:
+    """Name → help text of every setting (used by docs and a test that checks the README)."""
+    return {name: f.description or "" for name, f in Settings.model_fields.items()}
+
+
+def _from_env(environ: dict[str, str]) -> dict[str, Any]:
+    known = set(Settings.model_fields)
+    values: dict[str, Any] = {}
+    unknown = []
+    for key, value in environ.items():
+        if not key.startswith(ENV_PREFIX) or key in _ENV_NOT_SETTINGS:
+            continue
+        name = key[len(ENV_PREFIX) :].lower()
+        if name in known:
+            values[name] = value
+        else:
+            unknown.append(key)
+    if unknown:
+        raise ConfigError(
+            f"unknown environment setting(s) {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(ENV_PREFIX + k.upper() for k in sorted(known))}"
+        )
+    return values
+
+
+def _from_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    return data.get("matcher", data)
+
+
+def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build the settings from defaults, the TOML file, the environment and `overrides`."""
+    environ = dict(os.environ if environ is None else environ)
+    values: dict[str, Any] = {}
+    env_values = _from_env(environ)
+    config_file = environ.get("MATCHER_CONFIG")
+    home = Path(overrides.get("home") or env_values.get("home") or "instance")
+    toml_path = Path(config_file) if config_file else home / "config.toml"
+    if config_file or toml_path.exists():
+        values.update(_from_toml(toml_path))
+    values.update(env_values)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings(**values)
+    except PydanticValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from None

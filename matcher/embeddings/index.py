@@ -1,0 +1,187 @@
+"""A FAISS vector index with its id map, saved atomically with a config file beside it.
+
+Exact inner-product search (vectors are unit length, so this is cosine) up to a size
+threshold; above it an IVF index. Items are added, replaced and removed without a rebuild.
+Each item remembers the hash of the text it was encoded from, so staleness is detectable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from matcher.errors import NotReadyError
+
+FORMAT_VERSION = 1
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+class VectorIndex:
+    """Vectors of one kind of item, searchable by inner product, addressed by string id."""
+
+    def __init__(self, dim: int, encoder: str, exact_max: int = 50_000) -> None:
+        self.dim = dim
+        self.encoder = encoder
+        self.exact_max = exact_max
+        self.index_type = "flat"
+        self.nprobe = 1
+        self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self._label_of: dict[str, int] = {}
+        self._id_of: dict[int, str] = {}
+        self.hashes: dict[str, str] = {}
+        self._next_label = 0
+
+    def __len__(self) -> int:
+        return len(self._label_of)
+
+    def __contains__(self, item_id: str) -> bool:
+        return item_id in self._label_of
+
+    @property
+    def ids(self) -> list[str]:
+        """Ids in the index."""
+        return list(self._label_of)
+
+    # -- building ------------------------------------------------------------------------
+
+    def rebuild(self, ids: list[str], vectors: np.ndarray, hashes: list[str]) -> None:
+        """Replace the whole content; chooses exact or IVF by size."""
+        n = len(ids)
+        if n > self.exact_max:
+            nlist = max(16, int(4 * math.sqrt(n)))
+            quantizer = faiss.IndexFlatIP(self.dim)
+            ivf = faiss.IndexIVFFlat(quantizer, self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
+            ivf.train(np.ascontiguousarray(vectors, dtype=np.float32))
+            ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
+            ivf.nprobe = max(8, nlist // 16)
+            self._index, self.index_type, self.nprobe = ivf, "ivf", ivf.nprobe
+        else:
+            self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
+            self.index_type, self.nprobe = "flat", 1
+        self._label_of, self._id_of, self.hashes, self._next_label = {}, {}, {}, 0
+        self.add(ids, vectors, hashes)
+
+    def add(self, ids: list[str], vectors: np.ndarray, hashes: list[str]) -> None:
+        """Add items; an id already present is replaced."""
+        if not ids:
+            return
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vectors.shape != (len(ids), self.dim):
+            raise ValueError(
+                f"expected vectors of shape ({len(ids)}, {self.dim}), got {vectors.shape}"
+            )
+        self.remove([i for i in ids if i in self._label_of])
+        labels = np.arange(self._next_label, self._next_label + len(ids), dtype=np.int64)
+        self._next_label += len(ids)
+        self._index.add_with_ids(vectors, labels)
+        for item_id, label, h in zip(ids, labels.tolist(), hashes, strict=True):
+            self._label_of[item_id] = label
+            self._id_of[label] = item_id
+            self.hashes[item_id] = h
+
+    def remove(self, ids: list[str]) -> None:
+        """Remove items (unknown ids are ignored)."""
+        labels = [self._label_of.pop(i) for i in ids if i in self._label_of]
+        if not labels:
+            return
+        self._index.remove_ids(np.asarray(labels, dtype=np.int64))
+        for label in labels:
+            self.hashes.pop(self._id_of.pop(label), None)
+
+    # -- searching -----------------------------------------------------------------------
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """Up to k (id, cosine) pairs, best first."""
+        k = min(k, len(self))
+        if k <= 0:
+            return []
+        query = np.ascontiguousarray(vector, dtype=np.float32).reshape(1, -1)
+        scores, labels = self._index.search(query, k)
+        return [
+            (self._id_of[label], float(score))
+            for score, label in zip(scores[0], labels[0], strict=True)
+            if label >= 0 and label in self._id_of
+        ]
+
+    def vectors(self, ids: list[str]) -> np.ndarray:
+        """Stored vectors of these ids (all must be present)."""
+        if not ids:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        labels = np.asarray([self._label_of[i] for i in ids], dtype=np.int64)
+        return self._index.reconstruct_batch(labels)
+
+    def scores(self, vector: np.ndarray, ids: list[str]) -> np.ndarray:
+        """Cosine of the query with each of these ids."""
+        return self.vectors(ids) @ np.asarray(vector, dtype=np.float32)
+
+    # -- persistence ---------------------------------------------------------------------
+
+    def save(self, directory: Path, name: str) -> None:
+        """Write `<name>.faiss`, `<name>.ids.json` and `<name>.config.json` atomically."""
+        directory.mkdir(parents=True, exist_ok=True)
+        blob = faiss.serialize_index(self._index).tobytes()
+        ids = json.dumps(
+            {"labels": self._label_of, "hashes": self.hashes, "next_label": self._next_label}
+        ).encode()
+        config = {
+            "format": FORMAT_VERSION,
+            "kind": name,
+            "encoder": self.encoder,
+            "dim": self.dim,
+            "index_type": self.index_type,
+            "nprobe": self.nprobe,
+            "count": len(self),
+            "exact_max": self.exact_max,
+            "sha256": {
+                "faiss": hashlib.sha256(blob).hexdigest(),
+                "ids": hashlib.sha256(ids).hexdigest(),
+            },
+        }
+        _atomic_write(directory / f"{name}.faiss", blob)
+        _atomic_write(directory / f"{name}.ids.json", ids)
+        # The config is written last: it names the checksums the other two must have.
+        _atomic_write(directory / f"{name}.config.json", json.dumps(config, indent=2).encode())
+
+    @classmethod
+    def load(cls, directory: Path, name: str, encoder: str) -> VectorIndex:
+        """Reload a saved index; NotReadyError if missing, corrupt or for another encoder."""
+        try:
+            config = json.loads((directory / f"{name}.config.json").read_text())
+            blob = (directory / f"{name}.faiss").read_bytes()
+            ids = (directory / f"{name}.ids.json").read_bytes()
+        except (OSError, ValueError) as exc:
+            raise NotReadyError(f"index {name!r} missing or unreadable: {exc}") from None
+        if config.get("format") != FORMAT_VERSION or config.get("encoder") != encoder:
+            raise NotReadyError(f"index {name!r} was built with another encoder or format")
+        sums = config.get("sha256", {})
+        if hashlib.sha256(blob).hexdigest() != sums.get("faiss") or hashlib.sha256(
+            ids
+        ).hexdigest() != sums.get("ids"):
+            raise NotReadyError(f"index {name!r} fails its checksum")
+        mapping = json.loads(ids)
+        index = cls(config["dim"], encoder, config.get("exact_max", 50_000))
+        index._index = faiss.deserialize_index(np.frombuffer(blob, dtype=np.uint8))
+        index.index_type, index.nprobe = config["index_type"], config["nprobe"]
+        if index.index_type == "ivf":
+            faiss.extract_index_ivf(index._index).nprobe = index.nprobe
+        index._label_of = {k: int(v) for k, v in mapping["labels"].items()}
+        index._id_of = {v: k for k, v in index._label_of.items()}
+        index.hashes = mapping["hashes"]
+        index._next_label = mapping["next_label"]
+        if index._index.ntotal != len(index._label_of):
+            raise NotReadyError(f"index {name!r} disagrees with its id map")
+        return index

@@ -1,0 +1,101 @@
+"""Keeping the search indexes (vector and lexical) in step with the store.
+
+The database is the truth. At start-up the saved vector indexes are loaded and reconciled
+with it: missing or stale vectors are encoded (most come from the embedding cache), orphans
+are dropped. A missing, corrupt or foreign index is rebuilt from the database, never served.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from matcher.embeddings import CachedEncoder, VectorIndex, text_hash
+from matcher.errors import NotReadyError
+from matcher.ranking.analysis import GermanAnalyzer
+from matcher.ranking.lexical import LexicalIndex
+from matcher.schema import Entity, text_of
+
+log = logging.getLogger(__name__)
+
+SEARCHABLE = ("projects", "needs", "offerings", "providers")
+
+
+class SearchIndexes:
+    """A vector index and a BM25 index for each searchable kind."""
+
+    def __init__(
+        self, encoder: CachedEncoder, directory: Path, analyzer: GermanAnalyzer, exact_max: int
+    ) -> None:
+        self.encoder = encoder
+        self.directory = directory
+        self.analyzer = analyzer
+        self.exact_max = exact_max
+        self.vectors: dict[str, VectorIndex] = {}
+        self.lexical: dict[str, LexicalIndex] = {}
+
+    def _load_or_new(self, kind: str) -> VectorIndex:
+        try:
+            return VectorIndex.load(self.directory, kind, self.encoder.name)
+        except NotReadyError as exc:
+            if (self.directory / f"{kind}.config.json").exists():
+                log.warning("rebuilding the %s index from the database: %s", kind, exc)
+            return VectorIndex(self.encoder.dim, self.encoder.name, self.exact_max)
+
+    def reconcile(self, kind: str, items: Iterable[Entity]) -> dict[str, int]:
+        """Make the indexes of `kind` hold exactly `items`; returns what changed."""
+        items = list(items)
+        index = self.vectors.get(kind) or self._load_or_new(kind)
+        texts = {item.id: text_of(item) for item in items}
+        hashes = {i: text_hash(t) for i, t in texts.items()}
+        orphans = [i for i in index.ids if i not in texts]
+        stale = [i for i in texts if index.hashes.get(i) != hashes[i]]
+        index.remove(orphans)
+        rebuild = len(index) == 0 and len(stale) == len(texts)
+        if stale:
+            vectors = self.encoder.encode([texts[i] for i in stale])
+            if rebuild:
+                index.rebuild(stale, vectors, [hashes[i] for i in stale])
+            else:
+                index.add(stale, vectors, [hashes[i] for i in stale])
+        self.vectors[kind] = index
+        lexical = LexicalIndex(self.analyzer)
+        lexical.add(list(texts), list(texts.values()))
+        self.lexical[kind] = lexical
+        return {"items": len(texts), "encoded_or_updated": len(stale), "dropped": len(orphans)}
+
+    def upsert(self, kind: str, items: list[Entity]) -> None:
+        """Index new or changed items of a kind."""
+        if kind not in SEARCHABLE or not items:
+            return
+        texts = [text_of(item) for item in items]
+        ids = [item.id for item in items]
+        vectors = self.encoder.encode(texts)
+        self.vectors[kind].add(ids, vectors, [text_hash(t) for t in texts])
+        self.lexical[kind].add(ids, texts)
+
+    def remove(self, kind: str, ids: list[str]) -> None:
+        """Forget items of a kind."""
+        if kind not in SEARCHABLE:
+            return
+        self.vectors[kind].remove(ids)
+        self.lexical[kind].remove(ids)
+
+    def save(self) -> None:
+        """Write every vector index to disk (atomically)."""
+        for kind, index in self.vectors.items():
+            index.save(self.directory, kind)
+
+    def describe(self) -> dict[str, dict]:
+        """Per kind: item count and index type (for health and the CLI)."""
+        return {
+            kind: {"count": len(index), "type": index.index_type, "nprobe": index.nprobe}
+            for kind, index in self.vectors.items()
+        }
+
+    def dense(self, kind: str, query: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """Nearest items by cosine."""
+        return self.vectors[kind].search(query, k)

@@ -1,0 +1,80 @@
+"""Relevance metrics with the contract of sentence-transformers' IR evaluator.
+
+queries {qid: text}, a run {qid: [item ids, best first]}, judgments {qid: {item id: gain}}.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+Run = Mapping[str, Sequence[str]]
+Judgments = Mapping[str, Mapping[str, float]]
+
+
+def dcg(gains: Sequence[float]) -> float:
+    """Discounted cumulative gain with exponential gain (2^g − 1)."""
+    return sum((2**g - 1) / math.log2(rank + 2) for rank, g in enumerate(gains))
+
+
+def ndcg_at_k(ranked: Sequence[str], relevant: Mapping[str, float], k: int) -> float:
+    """nDCG@k of one ranking."""
+    ideal = dcg(sorted(relevant.values(), reverse=True)[:k])
+    if ideal == 0:
+        return 0.0
+    return dcg([relevant.get(i, 0) for i in ranked[:k]]) / ideal
+
+
+def mrr_at_k(ranked: Sequence[str], relevant: Mapping[str, float], k: int) -> float:
+    """Reciprocal rank of the first relevant item within k."""
+    for rank, item in enumerate(ranked[:k], start=1):
+        if relevant.get(item, 0) > 0:
+            return 1.0 / rank
+    return 0.0
+
+
+def recall_at_k(ranked: Sequence[str], relevant: Mapping[str, float], k: int) -> float:
+    """Share of the relevant items found within k."""
+    wanted = {i for i, g in relevant.items() if g > 0}
+    if not wanted:
+        return 0.0
+    return len(wanted & set(ranked[:k])) / len(wanted)
+
+
+def precision_at_k(ranked: Sequence[str], relevant: Mapping[str, float], k: int) -> float:
+    """Share of the first k that are relevant."""
+    return sum(1 for i in ranked[:k] if relevant.get(i, 0) > 0) / k
+
+
+METRICS = {"ndcg": ndcg_at_k, "mrr": mrr_at_k, "recall": recall_at_k, "precision": precision_at_k}
+
+
+def per_query(run: Run, judgments: Judgments, metric: str, k: int) -> dict[str, float]:
+    """Metric of each judged query (a query missing from the run scores 0)."""
+    fn = METRICS[metric]
+    return {q: fn(list(run.get(q, [])), rel, k) for q, rel in judgments.items()}
+
+
+def evaluate(run: Run, judgments: Judgments, at: Mapping[str, int]) -> dict[str, float]:
+    """Mean of each metric, e.g. at={"ndcg": 10, "mrr": 10, "recall": 50} → {"ndcg@10": …}."""
+    return {
+        f"{m}@{k}": float(
+            np.mean(list(per_query(run, judgments, m, k).values())) if judgments else 0.0
+        )
+        for m, k in at.items()
+    }
+
+
+def bootstrap_ci(
+    values: Sequence[float], rounds: int = 1000, level: float = 0.95, seed: int = 0
+) -> tuple[float, float]:
+    """Percentile bootstrap confidence interval of a mean."""
+    data = np.asarray(values, dtype=float)
+    if data.size == 0:
+        return (0.0, 0.0)
+    rng = np.random.default_rng(seed)
+    means = data[rng.integers(0, data.size, size=(rounds, data.size))].mean(axis=1)
+    lo, hi = np.quantile(means, [(1 - level) / 2, 1 - (1 - level) / 2])
+    return float(lo), float(hi)

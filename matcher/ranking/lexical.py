@@ -1,0 +1,83 @@
+"""BM25 over analysed German text (bm25s), addressed by item id.
+
+Changes mark the index stale; it is rebuilt on the next query (bm25s indexes thousands of
+documents in milliseconds), so single writes stay cheap.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import bm25s
+import numpy as np
+
+from matcher.ranking.analysis import GermanAnalyzer
+
+# bm25s sets its own logger to DEBUG on import; keep its index messages out of our output.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+
+class LexicalIndex:
+    """BM25 scores of a query against every item of one kind."""
+
+    def __init__(self, analyzer: GermanAnalyzer, k1: float = 1.2, b: float = 0.75) -> None:
+        self.analyzer = analyzer
+        self.k1, self.b = k1, b
+        self._terms: dict[str, list[str]] = {}
+        self._ids: list[str] = []
+        self._position: dict[str, int] = {}
+        self._bm25: bm25s.BM25 | None = None
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    def add(self, ids: list[str], texts: list[str]) -> None:
+        """Add or replace items."""
+        with self._lock:
+            for item_id, text in zip(ids, texts, strict=True):
+                self._terms[item_id] = self.analyzer.terms(text)
+            self._bm25 = None
+
+    def remove(self, ids: list[str]) -> None:
+        """Remove items (unknown ids are ignored)."""
+        with self._lock:
+            for item_id in ids:
+                self._terms.pop(item_id, None)
+            self._bm25 = None
+
+    def terms_of(self, item_id: str) -> list[str]:
+        """Analysed terms of an item."""
+        return self._terms.get(item_id, [])
+
+    def _ready(self) -> bm25s.BM25 | None:
+        with self._lock:
+            if self._bm25 is None and self._terms:
+                ids = list(self._terms)
+                bm25 = bm25s.BM25(k1=self.k1, b=self.b)
+                # An item with no terms still needs a slot; bm25s wants a non-empty list.
+                bm25.index([self._terms[i] or [""] for i in ids], show_progress=False)
+                self._ids, self._position = ids, {i: n for n, i in enumerate(ids)}
+                self._bm25 = bm25
+            return self._bm25
+
+    def scores(self, query_terms: list[str]) -> tuple[list[str], np.ndarray]:
+        """(ids, BM25 score of each) for every item."""
+        bm25 = self._ready()
+        if bm25 is None:
+            return [], np.zeros(0, dtype=np.float32)
+        known = [t for t in query_terms if t in bm25.vocab_dict and t]
+        if not known:
+            return self._ids, np.zeros(len(self._ids), dtype=np.float32)
+        return self._ids, bm25.get_scores(known)
+
+    def top(self, query_terms: list[str], k: int) -> list[tuple[str, float]]:
+        """The k best (id, score) pairs with a positive score."""
+        ids, scores = self.scores(query_terms)
+        if not ids:
+            return []
+        k = min(k, len(ids))
+        best = np.argpartition(-scores, k - 1)[:k]
+        best = best[np.argsort(-scores[best])]
+        return [(ids[i], float(scores[i])) for i in best if scores[i] > 0]

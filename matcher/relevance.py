@@ -1,0 +1,190 @@
+"""Relevance experiments: our hybrid ranking against its parts, side by side, in one run.
+
+The external protocol (see ../shared/data/README.md): every labelled row is a query (title +
+description) against all rows; the row itself and rows of the same publisher are excluded;
+gain 2 for the same `musterdatensatz`, 1 for the same `thema`.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from matcher.config import Settings
+from matcher.embeddings import CachedEncoder, VectorIndex, create_encoder
+from matcher.errors import ValidationError
+from matcher.ranking import evaluation as ev
+from matcher.ranking.analysis import GermanAnalyzer
+from matcher.ranking.config import RankingConfig, load_ranking_config
+from matcher.ranking.fusion import Candidate, fuse
+from matcher.ranking.lexical import LexicalIndex
+
+AT = {"ndcg": 10, "mrr": 10, "recall": 50}
+_PLAIN = re.compile(r"\w+")
+
+
+@dataclass
+class LabelledCorpus:
+    """Rows of a labelled corpus: id → text, publisher, fine and coarse label."""
+
+    ids: list[str]
+    texts: list[str]
+    orgs: list[str]
+    fine: list[str]
+    coarse: list[str]
+
+
+def read_musterdatenkatalog(path: Path) -> LabelledCorpus:
+    """Read the Musterdatenkatalog CSV (id,title,description,org,thema,musterdatensatz,…)."""
+    with Path(path).open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    needed = {"id", "title", "description", "org", "thema", "musterdatensatz"}
+    if not rows or not needed <= set(rows[0]):
+        raise ValidationError(f"{path}: expected columns {sorted(needed)}")
+    return LabelledCorpus(
+        ids=[r["id"] for r in rows],
+        texts=[f"{r['title']}. {r['description']}".strip() for r in rows],
+        orgs=[r["org"] for r in rows],
+        fine=[r["musterdatensatz"] for r in rows],
+        coarse=[r["thema"] for r in rows],
+    )
+
+
+def judgments(corpus: LabelledCorpus) -> dict[str, dict[str, float]]:
+    """Graded relevance of other publishers' rows for every row as a query."""
+    out: dict[str, dict[str, float]] = {}
+    by_coarse: dict[str, list[int]] = {}
+    for i, label in enumerate(corpus.coarse):
+        by_coarse.setdefault(label, []).append(i)
+    for q, qid in enumerate(corpus.ids):
+        rel = {}
+        for d in by_coarse[corpus.coarse[q]]:
+            if d != q and corpus.orgs[d] != corpus.orgs[q]:
+                rel[corpus.ids[d]] = 2.0 if corpus.fine[d] == corpus.fine[q] else 1.0
+        if rel:
+            out[qid] = rel
+    return out
+
+
+class Systems:
+    """The rankers compared: BM25 (plain and German), dense, and the hybrid fusion."""
+
+    def __init__(self, corpus: LabelledCorpus, encoder: CachedEncoder, config: RankingConfig):
+        self.corpus = corpus
+        self.config = config.model_copy(update={"min_score": -1.0})
+        self.vectors = encoder.encode(corpus.texts)
+        self.index = VectorIndex(encoder.dim, encoder.name)
+        self.index.rebuild(corpus.ids, self.vectors, [""] * len(corpus.ids))
+        self.analyzer = GermanAnalyzer()
+        self.german = LexicalIndex(self.analyzer)
+        self.german.add(corpus.ids, corpus.texts)
+        self.plain = LexicalIndex(_PlainAnalyzer())
+        self.plain.add(corpus.ids, corpus.texts)
+        self.position = {i: n for n, i in enumerate(corpus.ids)}
+
+    def _keep(self, q: int, ranked: list[str], k: int) -> list[str]:
+        org = self.corpus.orgs[q]
+        out = [
+            i for i in ranked if self.corpus.orgs[self.position[i]] != org and self.position[i] != q
+        ]
+        return out[:k]
+
+    def rank(self, system: str, q: int, k: int = 50) -> list[str]:
+        """Top k ids of one system for row q as the query."""
+        text, depth = self.corpus.texts[q], k * 4
+        if system == "bm25-plain":
+            return self._keep(
+                q, [i for i, _ in self.plain.top(self.plain.analyzer.terms(text), depth)], k
+            )
+        if system == "bm25":
+            return self._keep(
+                q, [i for i, _ in self.german.top(self.analyzer.terms(text), depth)], k
+            )
+        if system == "dense":
+            return self._keep(q, [i for i, _ in self.index.search(self.vectors[q], depth)], k)
+        if system == "hybrid":
+            dense = dict(self.index.search(self.vectors[q], max(depth, self.config.candidates)))
+            ids, scores = self.german.scores(self.analyzer.terms(text))
+            lex = dict(zip(ids, scores.tolist(), strict=True))
+            top_lex = [i for i, _ in self.german.top(self.analyzer.terms(text), depth)]
+            missing = [i for i in top_lex if i not in dense]
+            if missing:
+                dense.update(
+                    zip(missing, self.index.scores(self.vectors[q], missing).tolist(), strict=True)
+                )
+            fused = fuse([Candidate(i, s, lex.get(i, 0.0)) for i, s in dense.items()], self.config)
+            return self._keep(q, [s.id for s in fused], k)
+        raise ValueError(f"unknown system {system!r}")
+
+
+class _PlainAnalyzer:
+    """Lower-cased words, nothing else: the textbook BM25 baseline."""
+
+    def terms(self, text: str) -> list[str]:
+        return _PLAIN.findall(text.lower())
+
+    def word_terms(self, word: str) -> list[str]:
+        return [word]
+
+
+SYSTEMS = ("bm25-plain", "bm25", "dense", "hybrid")
+
+
+def compare(
+    systems: Systems, qrels: dict[str, dict[str, float]], limit: int | None = None
+) -> list[dict]:
+    """Per system: mean metrics with bootstrap CIs, and nDCG difference to BM25 with its CI."""
+    qids = list(qrels)[:limit] if limit else list(qrels)
+    qrels = {q: qrels[q] for q in qids}
+    pos = {i: n for n, i in enumerate(systems.corpus.ids)}
+    per_system: dict[str, dict[str, dict[str, float]]] = {}
+    for name in SYSTEMS:
+        run = {q: systems.rank(name, pos[q]) for q in qids}
+        per_system[name] = {f"{m}@{k}": ev.per_query(run, qrels, m, k) for m, k in AT.items()}
+    rows = []
+    base = per_system["bm25-plain"]["ndcg@10"]
+    for name in SYSTEMS:
+        row: dict = {"system": name, "queries": len(qids)}
+        for metric, values in per_system[name].items():
+            vals = [values[q] for q in qids]
+            row[metric] = float(np.mean(vals))
+            row[f"{metric}_ci"] = ev.bootstrap_ci(vals)
+        diff = [per_system[name]["ndcg@10"][q] - base[q] for q in qids]
+        row["ndcg@10_vs_bm25_plain"] = float(np.mean(diff))
+        row["ndcg@10_vs_bm25_plain_ci"] = ev.bootstrap_ci(diff)
+        rows.append(row)
+    return rows
+
+
+def external_table(path: Path, settings: Settings, limit: int | None = None) -> list[dict]:
+    """Evaluate on an external labelled corpus in memory (the demo store is not touched)."""
+    corpus = read_musterdatenkatalog(path)
+    encoder = CachedEncoder(
+        create_encoder(settings.encoder, settings.encoder_threads, settings.batch_size),
+        batch_size=settings.batch_size,
+        progress=settings.progress,
+    )
+    systems = Systems(corpus, encoder, load_ranking_config(settings.ranking_config))
+    return compare(systems, judgments(corpus), limit)
+
+
+def format_table(rows: list[dict]) -> str:
+    """A side-by-side text table."""
+    head = (
+        f"{'system':12s} {'nDCG@10':>22s} {'MRR@10':>8s} {'Recall@50':>10s} "
+        f"{'ΔnDCG vs BM25-plain':>26s}"
+    )
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lo, hi = r["ndcg@10_ci"]
+        dlo, dhi = r["ndcg@10_vs_bm25_plain_ci"]
+        lines.append(
+            f"{r['system']:12s} {r['ndcg@10']:.3f} [{lo:.3f}, {hi:.3f}]    {r['mrr@10']:8.3f} "
+            f"{r['recall@50']:10.3f} {r['ndcg@10_vs_bm25_plain']:+.3f} [{dlo:+.3f}, {dhi:+.3f}]"
+        )
+    lines.append(f"queries: {rows[0]['queries'] if rows else 0}")
+    return "\n".join(lines)

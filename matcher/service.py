@@ -1,0 +1,250 @@
+"""The matching service: composes the store, the encoder, the indexes and the ranking.
+
+Every interface (CLI, HTTP API, notebooks) goes through this class. It raises domain
+errors only and never imports Flask.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from matcher.catalog import Catalog
+from matcher.config import Settings
+from matcher.embeddings import CachedEncoder, Encoder, create_encoder
+from matcher.errors import NotReadyError, ValidationError
+from matcher.importing import parse_file
+from matcher.importing.reader import ParsedFile, parse_bytes
+from matcher.indexing import SEARCHABLE, SearchIndexes
+from matcher.ranking.analysis import GermanAnalyzer
+from matcher.ranking.config import RankingConfig, load_ranking_config
+from matcher.resolve import Resolver
+from matcher.schema import KINDS, Entity, Filters, model_for
+from matcher.search import Query, Searcher
+from matcher.store import Store
+
+log = logging.getLogger(__name__)
+
+RESULT_KINDS = ("projects", "municipalities", "providers")
+MAX_QUERY_CHARS = 5000
+# The demo corpus, in the order its references need.
+DEMO_FILES = (
+    ("municipalities", "municipalities.csv"),
+    ("providers", "providers.jsonl"),
+    ("projects", "projects.jsonl"),
+    ("offerings", "offerings.jsonl"),
+    ("needs", "needs.jsonl"),
+)
+
+
+@dataclass
+class ImportReport:
+    """What an import did."""
+
+    kind: str
+    imported: int
+    created_municipalities: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class MatcherService:
+    """Matching over a store; open() makes it ready to answer."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        encoder: Encoder | None = None,
+        ranking: RankingConfig | None = None,
+    ) -> None:
+        self.settings = settings
+        settings.home.mkdir(parents=True, exist_ok=True)
+        self.store = Store(settings.database_url)
+        self.ranking = ranking or load_ranking_config(settings.ranking_config)
+        self.analyzer = GermanAnalyzer()
+        self._raw_encoder = encoder
+        self._encoder: CachedEncoder | None = None
+        self.catalog = Catalog()
+        self.indexes: SearchIndexes | None = None
+        self._lock = threading.RLock()
+
+    # -- set-up ------------------------------------------------------------------------------
+
+    @property
+    def encoder(self) -> CachedEncoder:
+        """The encoder, loaded on first use, with the store as its cache."""
+        if self._encoder is None:
+            raw = self._raw_encoder or create_encoder(
+                self.settings.encoder, self.settings.encoder_threads, self.settings.batch_size
+            )
+            self._encoder = CachedEncoder(
+                raw, self.store, self.settings.batch_size, progress=self.settings.progress
+            )
+        return self._encoder
+
+    @property
+    def ready(self) -> bool:
+        return self.indexes is not None
+
+    def open(self) -> dict[str, dict[str, int]]:
+        """Load every item and reconcile the indexes with the database."""
+        with self._lock:
+            self.catalog = Catalog({k: {i.id: i for i in self.store.all(k)} for k in KINDS})
+            self.settings.index_dir.mkdir(parents=True, exist_ok=True)
+            indexes = SearchIndexes(
+                self.encoder, self.settings.index_dir, self.analyzer, self.settings.exact_index_max
+            )
+            changes = {
+                kind: indexes.reconcile(kind, self.catalog.items[kind].values())
+                for kind in SEARCHABLE
+            }
+            if any(c["encoded_or_updated"] or c["dropped"] for c in changes.values()):
+                indexes.save()
+            self.indexes = indexes
+            return changes
+
+    def build(self, data_dir: Path | None = None) -> dict:
+        """Import the demo corpus if the store is empty, then encode and index."""
+        data_dir = data_dir or self.settings.data_dir
+        imported = {}
+        if all(self.store.count(k) == 0 for k in KINDS):
+            self.catalog = Catalog()
+            for kind, name in DEMO_FILES:
+                path = data_dir / name
+                if path.exists():
+                    imported[kind] = self._write(kind, parse_file(kind, path), index=False).imported
+        changes = self.open()
+        return {"imported": imported, "indexed": changes}
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def import_file(self, kind: str, path: str | Path) -> ImportReport:
+        """Import a CSV/JSONL file (or a Destatis directory) whole, or nothing."""
+        return self._write(kind, parse_file(kind, path))
+
+    def import_bytes(self, kind: str, data: bytes, name: str = "") -> ImportReport:
+        """Import file content (for uploads)."""
+        return self._write(kind, parse_bytes(kind, data, name))
+
+    def upsert(self, kind: str, items: list[Entity]) -> ImportReport:
+        """Create or replace items given as models."""
+        parsed = ParsedFile(kind, list(items), [0] * len(items))
+        return self._write(kind, parsed)
+
+    def _write(self, kind: str, parsed: ParsedFile, index: bool = True) -> ImportReport:
+        model_for(kind)
+        with self._lock:
+            resolver = Resolver(self.catalog)
+            items = resolver.resolve(kind, parsed.items, parsed.lines)
+            created = list(resolver.new_municipalities.values())
+            if created:
+                self.store.upsert("municipalities", created)
+            self.store.upsert(kind, items)
+            self.catalog.put("municipalities", created)
+            self.catalog.put(kind, items)
+            if index and self.indexes is not None:
+                self.indexes.upsert(kind, items)
+                self.indexes.save()
+            return ImportReport(kind, len(items), [m.id for m in created], parsed.warnings)
+
+    def delete(self, kind: str, item_id: str) -> None:
+        """Delete an item; ConflictError if others refer to it. The index forgets it at once."""
+        model_for(kind)
+        with self._lock:
+            self.store.delete(kind, item_id)
+            self.catalog.drop(kind, [item_id])
+            if self.indexes is not None:
+                self.indexes.remove(kind, [item_id])
+                self.indexes.save()
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def _searcher(self) -> Searcher:
+        if self.indexes is None:
+            raise NotReadyError("the index is not built yet; run `matcher build`")
+        return Searcher(self.catalog, self.indexes, self.ranking, self.analyzer)
+
+    def query(
+        self, text: str, municipality: str | None = None, filters: Filters | None = None
+    ) -> Query:
+        """Validate and analyse a challenge text once."""
+        text = (text or "").strip()
+        if len(text) < 3:
+            raise ValidationError("text: at least 3 characters are needed", [("text", "too short")])
+        if len(text) > MAX_QUERY_CHARS:
+            raise ValidationError(
+                f"text: at most {MAX_QUERY_CHARS} characters", [("text", "too long")]
+            )
+        asker = None
+        if municipality:
+            asker = self.catalog.municipality(municipality)
+            if asker is None:
+                raise ValidationError(
+                    f"municipality: unknown id {municipality!r}", [("municipality", "unknown id")]
+                )
+        return Query(
+            text=text,
+            vector=self.encoder.encode_query(text),
+            terms=self.analyzer.terms(text),
+            words=self.analyzer.words(text),
+            asker=asker,
+            filters=filters or Filters(),
+        )
+
+    def search(
+        self,
+        text: str,
+        kind: str = "projects",
+        k: int = 10,
+        municipality: str | None = None,
+        filters: Filters | None = None,
+    ) -> list[dict]:
+        """Ranked, explained results of one kind."""
+        return self.match(text, [kind], k, municipality, filters)[kind]
+
+    def match(
+        self,
+        text: str,
+        kinds: list[str] | None = None,
+        k: int = 10,
+        municipality: str | None = None,
+        filters: Filters | None = None,
+    ) -> dict:
+        """Ranked, explained results of several kinds for one challenge."""
+        kinds = list(kinds or RESULT_KINDS)
+        unknown = [x for x in kinds if x not in RESULT_KINDS]
+        if unknown:
+            raise ValidationError(
+                f"kinds: unknown {unknown}; expected {list(RESULT_KINDS)}",
+                [("kinds", "unknown kind")],
+            )
+        if not 1 <= k <= 100:
+            raise ValidationError("k: must be between 1 and 100", [("k", "out of range")])
+        searcher = self._searcher()
+        q = self.query(text, municipality, filters)
+        return {kind: getattr(searcher, kind)(q, k) for kind in kinds}
+
+    def get(self, kind: str, item_id: str) -> Entity:
+        return self.store.get(kind, item_id)
+
+    def stats(self) -> dict:
+        """Counts, encoder and index state."""
+        return {
+            "database": self.store.engine.dialect.name,
+            "counts": {k: len(v) for k, v in self.catalog.items.items()},
+            "encoder": self.settings.encoder,
+            "index": self.indexes.describe() if self.indexes else {},
+        }
+
+    def data_hash(self) -> str:
+        """A hash of every item, to tie a tuned ranking config to the data it was tuned on."""
+        digest = hashlib.sha256()
+        for kind in KINDS:
+            for item_id in sorted(self.catalog.items[kind]):
+                digest.update(self.catalog.items[kind][item_id].model_dump_json().encode())
+        return digest.hexdigest()[:16]

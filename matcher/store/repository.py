@@ -1,0 +1,229 @@
+"""The store: entities in a relational database, read and written as schema models.
+
+SQLite (the embedded default) and PostgreSQL go through the same SQLAlchemy Core code.
+Every write runs in one transaction: a batch is stored whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+import numpy as np
+from sqlalchemy import Connection, create_engine, delete, event, func, insert, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from matcher.errors import ConflictError, NotFoundError, NotReadyError
+from matcher.schema import Entity, model_for
+from matcher.store import tables as t
+
+_CHUNK = 500
+
+
+def _enable_sqlite_foreign_keys(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - driver callback
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def _chunks(values: list, size: int = _CHUNK) -> Iterator[list]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+class Store:
+    """Entities, their relations and the embedding cache in one database."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = create_engine(url, pool_pre_ping=True)
+        if self.engine.dialect.name == "sqlite":
+            _enable_sqlite_foreign_keys(self.engine)
+        try:
+            t.metadata.create_all(self.engine)
+        except OperationalError as exc:
+            raise NotReadyError(f"database not reachable: {exc.orig}") from None
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self.engine.dispose()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except OperationalError as exc:
+            raise NotReadyError(f"database not reachable: {exc.orig}") from None
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def count(self, kind: str) -> int:
+        """Number of items of a kind."""
+        table = t.ENTITY_TABLES[kind]
+        with self._transaction() as conn:
+            return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+    def ids(self, kind: str) -> set[str]:
+        """All ids of a kind."""
+        table = t.ENTITY_TABLES[kind]
+        with self._transaction() as conn:
+            return set(conn.execute(select(table.c.id)).scalars())
+
+    def all(self, kind: str) -> list[Entity]:
+        """Every item of a kind, ordered by id."""
+        return self._load(kind, None)
+
+    def get_many(self, kind: str, ids: Iterable[str]) -> list[Entity]:
+        """The items with these ids that exist, ordered by id."""
+        return self._load(kind, list(ids))
+
+    def get(self, kind: str, item_id: str) -> Entity:
+        """One item; NotFoundError if it does not exist."""
+        found = self._load(kind, [item_id])
+        if not found:
+            raise NotFoundError(f"{kind}: no item with id {item_id!r}")
+        return found[0]
+
+    def _load(self, kind: str, ids: list[str] | None) -> list[Entity]:
+        table = t.ENTITY_TABLES[kind]
+        model = model_for(kind)
+        rows: list[dict] = []
+        links: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        with self._transaction() as conn:
+            batches = [None] if ids is None else list(_chunks(ids))
+            for batch in batches:
+                query = select(table).order_by(table.c.id)
+                if batch is not None:
+                    query = query.where(table.c.id.in_(batch))
+                rows.extend(dict(r._mapping) for r in conn.execute(query))
+                for field, (link, owner, target) in t.LINKS.get(kind, {}).items():
+                    q = select(link.c[owner], link.c[target]).order_by(
+                        link.c[owner], link.c.position
+                    )
+                    if batch is not None:
+                        q = q.where(link.c[owner].in_(batch))
+                    for owner_id, target_id in conn.execute(q):
+                        links[owner_id][field].append(target_id)
+        rows.sort(key=lambda r: r["id"])
+        return [model.model_validate({**r, **links.get(r["id"], {})}) for r in rows]
+
+    def referencing(self, kind: str, item_id: str) -> dict[str, list[str]]:
+        """Which items point at this one (kind → ids); empty when it can be deleted freely."""
+        found: dict[str, list[str]] = {}
+        with self._transaction() as conn:
+            for ref_kind, (table, column) in _REFERENCES.get(kind, {}).items():
+                id_column = table.c.id if "id" in table.c else table.c[_OWNER[table.name]]
+                hits = conn.execute(select(id_column).where(table.c[column] == item_id)).scalars()
+                hits = sorted(set(hits))
+                if hits:
+                    found[ref_kind] = hits
+        return found
+
+    # -- writes --------------------------------------------------------------------------
+
+    def upsert(self, kind: str, items: list[Entity]) -> None:
+        """Insert or replace items (and their relations) in one transaction."""
+        if not items:
+            return
+        table = t.ENTITY_TABLES[kind]
+        link_fields = t.LINKS.get(kind, {})
+        try:
+            with self._transaction() as conn:
+                ids = [item.id for item in items]
+                existing: set[str] = set()
+                for batch in _chunks(ids):
+                    existing.update(
+                        conn.execute(select(table.c.id).where(table.c.id.in_(batch))).scalars()
+                    )
+                for link, owner, _target in link_fields.values():
+                    for batch in _chunks(ids):
+                        conn.execute(delete(link).where(link.c[owner].in_(batch)))
+                new_rows, changed_rows = [], []
+                for item in items:
+                    row = item.model_dump(mode="json", exclude=set(link_fields))
+                    if kind == "needs" and item.date is not None:
+                        row["date"] = item.date
+                    (changed_rows if item.id in existing else new_rows).append(row)
+                if new_rows:
+                    conn.execute(insert(table), new_rows)
+                for row in changed_rows:
+                    conn.execute(update(table).where(table.c.id == row["id"]).values(**row))
+                for field, (link, owner, target) in link_fields.items():
+                    link_rows = [
+                        {owner: item.id, target: value, "position": pos}
+                        for item in items
+                        for pos, value in enumerate(getattr(item, field))
+                    ]
+                    if link_rows:
+                        conn.execute(insert(link), link_rows)
+        except IntegrityError as exc:
+            raise ConflictError(f"{kind}: the change breaks a relation ({exc.orig})") from None
+
+    def delete(self, kind: str, item_id: str) -> None:
+        """Delete one item; ConflictError if other items still refer to it."""
+        self.get(kind, item_id)
+        refs = self.referencing(kind, item_id)
+        if refs:
+            listing = "; ".join(f"{k}: {', '.join(v[:5])}" for k, v in refs.items())
+            raise ConflictError(f"{kind} {item_id!r} is still referenced ({listing})")
+        table = t.ENTITY_TABLES[kind]
+        try:
+            with self._transaction() as conn:
+                conn.execute(delete(table).where(table.c.id == item_id))
+        except IntegrityError as exc:
+            raise ConflictError(f"{kind} {item_id!r} is still referenced ({exc.orig})") from None
+
+    # -- embedding cache -----------------------------------------------------------------
+
+    def cached_vectors(self, model: str, hashes: list[str]) -> dict[str, np.ndarray]:
+        """Vectors stored for these text hashes under this model."""
+        found: dict[str, np.ndarray] = {}
+        table = t.embeddings
+        with self._transaction() as conn:
+            for batch in _chunks(sorted(set(hashes))):
+                query = select(table.c.text_hash, table.c.vector).where(
+                    table.c.model == model, table.c.text_hash.in_(batch)
+                )
+                for text_hash, blob in conn.execute(query):
+                    found[text_hash] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def cache_vectors(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        """Store vectors by text hash (existing entries are kept)."""
+        if not vectors:
+            return
+        known = self.cached_vectors(model, list(vectors))
+        rows = [
+            {"model": model, "text_hash": h, "vector": np.asarray(v, np.float32).tobytes()}
+            for h, v in vectors.items()
+            if h not in known
+        ]
+        if rows:
+            with self._transaction() as conn:
+                conn.execute(insert(t.embeddings), rows)
+
+
+# kind → {referencing kind: (table, column that holds the id)}
+_REFERENCES = {
+    "municipalities": {
+        "projects": (t.project_municipalities, "municipality_id"),
+        "needs": (t.needs, "municipality"),
+    },
+    "providers": {
+        "projects": (t.project_providers, "provider_id"),
+        "offerings": (t.offerings, "provider"),
+    },
+    "projects": {"offerings": (t.offering_references, "project_id")},
+}
+_OWNER = {
+    "project_municipalities": "project_id",
+    "project_providers": "project_id",
+    "offering_references": "offering_id",
+}

@@ -1,0 +1,165 @@
+"""Table definitions. Relations are tables with foreign keys, so nothing can be orphaned."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+ID = 120
+
+municipalities = Table(
+    "municipalities",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("district", String(300), nullable=False, default=""),
+    Column("region", String(300), nullable=False, default=""),
+    Column("population", Integer),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("ags", String(8), nullable=False, default="", index=True),
+)
+
+providers = Table(
+    "providers",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("regions", JSON, nullable=False, default=list),
+)
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("categories", JSON, nullable=False, default=list),
+    Column("year", Integer),
+    Column("status", String(20)),
+    Column("funding", String(300), nullable=False, default=""),
+    Column("contact", String(300), nullable=False, default=""),
+)
+
+project_municipalities = Table(
+    "project_municipalities",
+    metadata,
+    Column(
+        "project_id", String(ID), ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column(
+        "municipality_id",
+        String(ID),
+        ForeignKey("municipalities.id", ondelete="RESTRICT"),
+        primary_key=True,
+        index=True,
+    ),
+    Column("position", Integer, nullable=False),
+)
+
+project_providers = Table(
+    "project_providers",
+    metadata,
+    Column(
+        "project_id", String(ID), ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column(
+        "provider_id",
+        String(ID),
+        ForeignKey("providers.id", ondelete="RESTRICT"),
+        primary_key=True,
+        index=True,
+    ),
+    Column("position", Integer, nullable=False),
+)
+
+offerings = Table(
+    "offerings",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column(
+        "provider",
+        String(ID),
+        ForeignKey("providers.id", ondelete="RESTRICT"),
+        nullable=False,
+        index=True,
+    ),
+    Column("title", String(300), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("categories", JSON, nullable=False, default=list),
+)
+
+offering_references = Table(
+    "offering_references",
+    metadata,
+    Column(
+        "offering_id", String(ID), ForeignKey("offerings.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column(
+        "project_id",
+        String(ID),
+        ForeignKey("projects.id", ondelete="RESTRICT"),
+        primary_key=True,
+        index=True,
+    ),
+    Column("position", Integer, nullable=False),
+)
+
+needs = Table(
+    "needs",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column(
+        "municipality",
+        String(ID),
+        ForeignKey("municipalities.id", ondelete="RESTRICT"),
+        nullable=False,
+        index=True,
+    ),
+    Column("title", String(300), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("categories", JSON, nullable=False, default=list),
+    Column("status", String(20), nullable=False, default="offen"),
+    Column("date", Date),
+)
+
+# Embedding cache: vectors keyed by model and a hash of the text, so a rebuild re-encodes
+# only texts that changed.
+embeddings = Table(
+    "embedding_cache",
+    metadata,
+    Column("model", String(300), primary_key=True),
+    Column("text_hash", String(64), primary_key=True),
+    Column("vector", LargeBinary, nullable=False),
+)
+
+ENTITY_TABLES = {
+    "municipalities": municipalities,
+    "projects": projects,
+    "providers": providers,
+    "offerings": offerings,
+    "needs": needs,
+}
+
+# kind → {field: (link table, owner column, target column)}
+LINKS = {
+    "projects": {
+        "municipalities": (project_municipalities, "project_id", "municipality_id"),
+        "providers": (project_providers, "project_id", "provider_id"),
+    },
+    "offerings": {"references": (offering_references, "offering_id", "project_id")},
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The main job: set up, build the demo index (SQLite in ./instance unless MATCHER_HOME or
+# MATCHER_DB_URL say otherwise) and answer a challenge. Arguments go to `matcher search`.
+set -euo pipefail
+source "$(dirname "$0")/setup.sh"
+matcher build
+if [ "$#" -eq 0 ]; then
+  set -- "Unsere Laternen brennen die ganze Nacht, obwohl um 2 Uhr niemand mehr unterwegs ist."
+fi
+echo
+echo "Projekte zu: $1"
+matcher search "$@" -k 5

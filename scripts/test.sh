@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The test command: set up, lint, run the whole suite (with the real offline encoder).
+# PostgreSQL tests run when PG_TEST_URL names a server (.ci/run starts one); else they skip.
+set -euo pipefail
+source "$(dirname "$0")/setup.sh"
+ruff check matcher tests
+ruff format --check matcher tests
+python -m pytest -q -ra "$@"

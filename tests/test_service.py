@@ -1,0 +1,158 @@
+"""The service on the tiny fixture corpus with the fake encoder: writes, consistency, search."""
+
+import pytest
+
+from matcher.errors import ConflictError, NotReadyError, ValidationError
+from matcher.schema import Filters, Project
+from matcher.service import MatcherService
+from tests.conftest import FIXTURES
+from tests.fakes import FakeEncoder
+
+
+def test_build_imports_in_reference_order_and_resolves_names(service):
+    assert service.stats()["counts"] == {
+        "municipalities": 4,
+        "projects": 4,
+        "providers": 2,
+        "offerings": 2,
+        "needs": 1,
+    }
+    # "Erbach (Odenwald)" in the file was resolved to the id "erbach".
+    assert service.get("projects", "p-licht2").municipalities == ["erbach"]
+
+
+def test_search_ranks_on_topic_first_with_explanation(service):
+    results = service.search("LED Beleuchtung dimmen", "projects", k=3)
+    assert results[0]["id"] in {"p-licht", "p-licht2"}
+    top = results[0]
+    assert top["explanation"]["matched_terms"] and top["explanation"]["reasons"]
+    assert {"dense", "lexical"} <= set(top["explanation"]["components"])
+
+
+def test_a_write_is_visible_to_the_next_search(service):
+    service.upsert(
+        "projects",
+        [
+            Project(
+                id="p-neu",
+                title="Glättemeldeanlage an der Brücke",
+                description="Sensoren melden Glätte an den Winterdienst",
+                municipalities=["kassel"],
+            )
+        ],
+    )
+    assert service.search("Glättemeldeanlage Winterdienst", "projects", k=1)[0]["id"] == "p-neu"
+    service.delete("projects", "p-neu")
+    assert all(r["id"] != "p-neu" for r in service.search("Glättemeldeanlage", "projects", k=5))
+
+
+def test_bad_import_changes_nothing(service, tmp_path):
+    bad = tmp_path / "projects.jsonl"
+    bad.write_text(
+        '{"id": "x1", "title": "ok", "municipalities": ["mossautal"]}\n'
+        '{"id": "x2", "title": "ok", "municipalities": ["Atlantis"]}\n'
+    )
+    with pytest.raises(ValidationError) as info:
+        service.import_file("projects", bad)
+    assert info.value.problems[0][0] == "line 2" and "Atlantis" in info.value.problems[0][1]
+    assert (
+        "x1" not in service.store.ids("projects") and "x1" not in service.catalog.items["projects"]
+    )
+
+
+def test_unknown_municipality_by_name_is_geocoded_from_the_gazetteer(service, tmp_path):
+    f = tmp_path / "p.csv"
+    f.write_text("id,title,municipalities\np-wz,Stadtgrün,Witzenhausen\n")
+    report = service.import_file("projects", f)
+    assert report.created_municipalities == ["witzenhausen"]
+    town = service.get("municipalities", "witzenhausen")
+    assert abs(town.latitude - 51.34) < 0.05 and town.population > 10_000
+
+
+def test_reimport_updates(service, tmp_path):
+    f = tmp_path / "p.jsonl"
+    f.write_text('{"id": "p-akte", "title": "E-Akte überall", "municipalities": ["kassel"]}\n')
+    service.import_file("projects", f)
+    assert service.get("projects", "p-akte").title == "E-Akte überall"
+    assert service.store.count("projects") == 4
+
+
+def test_deleting_a_municipality_with_projects_is_a_conflict(service):
+    with pytest.raises(ConflictError):
+        service.delete("municipalities", "mossautal")
+    assert "mossautal" in service.catalog.items["municipalities"]
+
+
+def test_index_files_are_rebuilt_from_the_database(service, settings, caplog):
+    index_file = settings.index_dir / "projects.faiss"
+    index_file.write_bytes(b"kaputt")
+    fresh = MatcherService(settings, encoder=FakeEncoder())
+    with caplog.at_level("WARNING"):
+        changes = fresh.open()
+    assert "rebuilding the projects index" in caplog.text
+    assert changes["projects"]["encoded_or_updated"] == 4
+    assert fresh.search("Rufbus", "projects", k=1)[0]["id"] == "p-bus"
+
+
+def test_restart_reuses_index_and_embedding_cache(service, settings):
+    encoder = FakeEncoder()
+    fresh = MatcherService(settings, encoder=encoder)
+    changes = fresh.open()
+    assert all(c["encoded_or_updated"] == 0 for c in changes.values())
+    assert encoder.texts_encoded == 0
+
+
+def test_filters_and_asker(service):
+    assert service.search(
+        "Beleuchtung", "projects", k=5, filters=Filters(categories=["mobilitaet"])
+    ) == [] or all(
+        "mobilitaet" in r["categories"]
+        for r in service.search(
+            "Beleuchtung", "projects", k=5, filters=Filters(categories=["mobilitaet"])
+        )
+    )
+    near = service.search(
+        "LED Beleuchtung",
+        "projects",
+        k=5,
+        municipality="brensbach",
+        filters=Filters(max_distance_km=20),
+    )
+    assert near and all("kassel" not in r["municipality_ids"] for r in near)
+    assert any("km entfernt" in reason for r in near for reason in r["explanation"]["reasons"])
+
+
+def test_providers_and_municipalities(service):
+    providers = service.search("LED Straßenbeleuchtung dimmen", "providers", k=3)
+    assert providers[0]["id"] == "lichtwerk"
+    assert providers[0]["references"][0]["id"] == "p-licht"
+    assert any("umgesetzt" in r for r in providers[0]["explanation"]["reasons"])
+    towns = service.search("Straßenbeleuchtung nachts dimmen", "municipalities", k=5)
+    ids = [t["id"] for t in towns]
+    assert "mossautal" in ids and "brensbach" in ids  # solved it / has the same need
+    brensbach = towns[ids.index("brensbach")]
+    assert any("denselben Bedarf" in r for r in brensbach["explanation"]["reasons"])
+
+
+def test_invalid_queries_are_domain_errors(service, settings):
+    with pytest.raises(ValidationError):
+        service.search("ab", "projects")
+    with pytest.raises(ValidationError):
+        service.search("Beleuchtung", "rezepte")
+    with pytest.raises(ValidationError):
+        service.search("Beleuchtung", "projects", k=0)
+    with pytest.raises(ValidationError):
+        service.search("Beleuchtung", "projects", municipality="atlantis")
+    with pytest.raises(NotReadyError):
+        MatcherService(settings, encoder=FakeEncoder()).search("Beleuchtung")
+
+
+def test_destatis_import_fills_in_official_keys(service, shared_data):
+    report = service.import_file(
+        "municipalities", shared_data / "gemeinden" / "gv_auszug_destatis.csv"
+    )
+    assert report.imported > 10_000
+    mossautal = service.get("municipalities", "mossautal")
+    assert mossautal.ags == "06437012"  # matched by name and position, id kept
+    assert service.get("municipalities", "06412000").name == "Frankfurt am Main"
+    assert FIXTURES.exists()
