@@ -36,7 +36,7 @@ def test_everyday_challenges_find_on_topic_projects_in_the_top_5(demo_service):
     }
     on_topic = sum(any(rel[q].get(i, 0) >= 2 for i in run[q][:5]) for q in queries) / len(queries)
     ndcg = ev.evaluate(run, rel, {"ndcg": 10})["ndcg@10"]
-    # Measured 0.80 and 0.57 when written; the guard leaves room for noise only.
+    # Measured 0.81 and 0.58 when written; the guard leaves room for noise only.
     assert on_topic >= 0.72, on_topic
     assert ndcg >= 0.50, ndcg
 

@@ -24,7 +24,7 @@ class Weights(_Strict):
 
     dense: float = Field(1.0, ge=0)
     lexical: float = Field(0.5, ge=0)
-    category: float = Field(0.08, ge=0)
+    category: float = Field(0.2, ge=0)
     proximity: float = Field(0.06, ge=0)
     population: float = Field(0.03, ge=0)
     evidence: float = Field(0.03, ge=0)
@@ -56,7 +56,7 @@ class RankingConfig(_Strict):
     municipalities: MunicipalityWeights = Field(default_factory=MunicipalityWeights)
     lexical_saturation: float = Field(12.0, gt=0, description="BM25 score that maps to 0.5")
     candidates: int = Field(100, ge=1, le=10_000, description="candidates per retriever")
-    min_score: float = Field(0.19, description="text fit below this is not shown")
+    min_score: float = Field(0.15, description="text fit below this is not shown")
     confident_score: float = Field(0.23, description="text fit below this is flagged uncertain")
     max_per_municipality: int = Field(2, ge=1, description="results of one town before others")
     distance_scale_km: float = Field(30.0, gt=0)
