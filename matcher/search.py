@@ -53,6 +53,8 @@ class Searcher:
         self.config = config
         self.analyzer = analyzer
         self.year = (today or dt.date.today()).year
+        # Projects are ranked once per query and reused by the provider and peer lists.
+        self._scored_projects: dict[int, list[Scored]] = {}
 
     # -- retrieval ---------------------------------------------------------------------------
 
@@ -136,6 +138,11 @@ class Searcher:
 
     def scored_projects(self, q: Query) -> list[Scored]:
         """All projects above the relevance floor, fused and ordered (before diversity)."""
+        if id(q) not in self._scored_projects:
+            self._scored_projects[id(q)] = self._score_projects(q)
+        return self._scored_projects[id(q)]
+
+    def _score_projects(self, q: Query) -> list[Scored]:
         cands = self.retrieve("projects", q)
         profile = self._category_profile(cands, "projects")
         kept = []
