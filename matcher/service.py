@@ -142,9 +142,7 @@ class MatcherService:
             resolver = Resolver(self.catalog)
             items = resolver.resolve(kind, parsed.items, parsed.lines)
             created = list(resolver.new_municipalities.values())
-            if created:
-                self.store.upsert("municipalities", created)
-            self.store.upsert(kind, items)
+            self.store.upsert_batches([("municipalities", created), (kind, items)])
             self.catalog.put("municipalities", created)
             self.catalog.put(kind, items)
             if index and self.indexes is not None:

@@ -156,3 +156,20 @@ def test_destatis_import_fills_in_official_keys(service, shared_data):
     assert mossautal.ags == "06437012"  # matched by name and position, id kept
     assert service.get("municipalities", "06412000").name == "Frankfurt am Main"
     assert FIXTURES.exists()
+
+
+def test_geocoded_municipality_is_not_kept_when_the_rest_fails(service, tmp_path):
+    # Witzenhausen would be created from the gazetteer, but the provider does not exist:
+    # the database refuses the batch, and the new municipality must go with it.
+    f = tmp_path / "p.jsonl"
+    f.write_text(
+        '{"id": "p-wz", "title": "Stadtgrün", "municipalities": ["Witzenhausen"], '
+        '"providers": ["lichtwerk"]}\n'
+    )
+    service.store.delete("offerings", "off-licht")
+    service.store.delete("projects", "p-licht")
+    service.store.delete("providers", "lichtwerk")  # the catalog still believes it exists
+    with pytest.raises(ConflictError):
+        service.import_file("projects", f)
+    assert "witzenhausen" not in service.store.ids("municipalities")
+    assert "p-wz" not in service.store.ids("projects")

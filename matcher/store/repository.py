@@ -130,41 +130,49 @@ class Store:
 
     def upsert(self, kind: str, items: list[Entity]) -> None:
         """Insert or replace items (and their relations) in one transaction."""
-        if not items:
+        self.upsert_batches([(kind, items)])
+
+    def upsert_batches(self, batches: list[tuple[str, list[Entity]]]) -> None:
+        """Several kinds' items in one transaction, in order: all are stored or none."""
+        batches = [(kind, items) for kind, items in batches if items]
+        if not batches:
             return
-        table = t.ENTITY_TABLES[kind]
-        link_fields = t.LINKS.get(kind, {})
         try:
             with self._transaction() as conn:
-                ids = [item.id for item in items]
-                existing: set[str] = set()
-                for batch in _chunks(ids):
-                    existing.update(
-                        conn.execute(select(table.c.id).where(table.c.id.in_(batch))).scalars()
-                    )
-                for link, owner, _target in link_fields.values():
-                    for batch in _chunks(ids):
-                        conn.execute(delete(link).where(link.c[owner].in_(batch)))
-                new_rows, changed_rows = [], []
-                for item in items:
-                    row = item.model_dump(mode="json", exclude=set(link_fields))
-                    if kind == "needs" and item.date is not None:
-                        row["date"] = item.date
-                    (changed_rows if item.id in existing else new_rows).append(row)
-                if new_rows:
-                    conn.execute(insert(table), new_rows)
-                for row in changed_rows:
-                    conn.execute(update(table).where(table.c.id == row["id"]).values(**row))
-                for field, (link, owner, target) in link_fields.items():
-                    link_rows = [
-                        {owner: item.id, target: value, "position": pos}
-                        for item in items
-                        for pos, value in enumerate(getattr(item, field))
-                    ]
-                    if link_rows:
-                        conn.execute(insert(link), link_rows)
+                for kind, items in batches:
+                    self._upsert(conn, kind, items)
         except IntegrityError as exc:
-            raise ConflictError(f"{kind}: the change breaks a relation ({exc.orig})") from None
+            kinds = ", ".join(kind for kind, _ in batches)
+            raise ConflictError(f"{kinds}: the change breaks a relation ({exc.orig})") from None
+
+    def _upsert(self, conn: Connection, kind: str, items: list[Entity]) -> None:
+        table = t.ENTITY_TABLES[kind]
+        link_fields = t.LINKS.get(kind, {})
+        ids = [item.id for item in items]
+        existing: set[str] = set()
+        for batch in _chunks(ids):
+            existing.update(conn.execute(select(table.c.id).where(table.c.id.in_(batch))).scalars())
+        for link, owner, _target in link_fields.values():
+            for batch in _chunks(ids):
+                conn.execute(delete(link).where(link.c[owner].in_(batch)))
+        new_rows, changed_rows = [], []
+        for item in items:
+            row = item.model_dump(mode="json", exclude=set(link_fields))
+            if kind == "needs" and item.date is not None:
+                row["date"] = item.date
+            (changed_rows if item.id in existing else new_rows).append(row)
+        if new_rows:
+            conn.execute(insert(table), new_rows)
+        for row in changed_rows:
+            conn.execute(update(table).where(table.c.id == row["id"]).values(**row))
+        for field, (link, owner, target) in link_fields.items():
+            link_rows = [
+                {owner: item.id, target: value, "position": pos}
+                for item in items
+                for pos, value in enumerate(getattr(item, field))
+            ]
+            if link_rows:
+                conn.execute(insert(link), link_rows)
 
     def delete(self, kind: str, item_id: str) -> None:
         """Delete one item; ConflictError if other items still refer to it."""
