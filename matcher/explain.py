@@ -8,12 +8,27 @@ from matcher.ranking.fusion import Scored
 from matcher.schema import Municipality, Project
 
 if TYPE_CHECKING:
+    from matcher.peers import PeerResult
     from matcher.search import Query, Searcher
+    from matcher.suppliers import ProviderResult
 
 
 def german_int(n: int) -> str:
     """12000 → '12.000'."""
     return f"{n:,}".replace(",", ".")
+
+
+def town_summary(town: Municipality) -> dict:
+    """The fields of a municipality that every answer shows."""
+    return {
+        "id": town.id,
+        "name": town.name,
+        "district": town.district,
+        "region": town.region,
+        "population": town.population,
+        "latitude": town.latitude,
+        "longitude": town.longitude,
+    }
 
 
 def confidence(confident: bool) -> str:
@@ -114,90 +129,79 @@ def project(s: Searcher, q: Query, scored: Scored) -> dict:
     }
 
 
-def provider(
-    s: Searcher,
-    q: Query,
-    score: float,
-    provider_id: str,
-    parts: dict,
-    refs: list[Project],
-    confident: bool,
-) -> dict:
+def towns_of(s: Searcher, p: Project) -> str:
+    """'Brensbach, Reichelsheim (Odenwald)'."""
+    return ", ".join(t.name for t in (s.catalog.municipality(m) for m in p.municipalities) if t)
+
+
+def provider(s: Searcher, q: Query, r: ProviderResult) -> dict:
     """A provider result with its fitting offerings and reference projects."""
-    prov = s.catalog.get("providers", provider_id)
+    prov = s.catalog.get("providers", r.provider_id)
     offerings = [
         {"id": o.id, "title": s.catalog.get("offerings", o.id).title, "score": round(o.score, 4)}
-        for o in parts["offerings"][:3]
+        for o in r.offerings[:3]
     ]
     reasons = []
     if offerings:
         reasons.append("passendes Angebot: " + "; ".join(f"„{o['title']}“" for o in offerings[:2]))
-    for p in refs[:3]:
-        towns = ", ".join(
-            s.catalog.municipality(m).name for m in p.municipalities if s.catalog.municipality(m)
-        )
-        reasons.append(f"hat „{p.title}“ in {towns} umgesetzt")
-    best = parts["offerings"][0] if parts["offerings"] else parts["description"]
-    words = (
-        s.matched_words(q, "offerings", best.id)
-        if parts["offerings"]
-        else s.matched_words(q, "providers", provider_id)
-    )
+    for p in r.references[:3]:
+        reasons.append(f"hat „{p.title}“ in {towns_of(s, p)} umgesetzt")
+    if r.components.get("similar_customers", 0) > 0 and q.asker is not None:
+        reasons.append(f"Referenzen in Kommunen ähnlich wie {q.asker.name}")
+    if r.offerings:
+        words = s.matched_words(q, "offerings", r.offerings[0].id)
+    else:
+        words = s.matched_words(q, "providers", r.provider_id)
     if words:
         reasons.append("gemeinsame Begriffe: " + ", ".join(words))
-    if not confident:
+    if not r.confident:
         reasons.append("nur schwache Übereinstimmung – bitte prüfen")
-    components = {
-        "best_offering": offerings[0]["score"] if offerings else 0.0,
-        "description": round(parts["description"].score, 4) if parts["description"] else 0.0,
-        "references": len(refs),
-    }
     return {
         "kind": "provider",
-        "id": provider_id,
+        "id": r.provider_id,
         "name": prov.name,
         "title": prov.name,
         "categories": sorted(
-            {
-                str(c)
-                for o in parts["offerings"]
-                for c in s.catalog.get("offerings", o.id).categories
-            }
+            {str(c) for o in r.offerings for c in s.catalog.get("offerings", o.id).categories}
         ),
         "regions": prov.regions,
-        "score": round(score, 4),
-        "confidence": confidence(confident),
+        "score": round(r.score, 4),
+        "confidence": confidence(r.confident),
         "offerings": offerings,
-        "references": [project_summary(s, p) for p in refs[:5]],
+        "references": [project_summary(s, p) for p in r.references[:5]],
         "municipalities": sorted(
-            {n for p in refs for n in project_summary(s, p)["municipalities"]}
+            {n for p in r.references for n in project_summary(s, p)["municipalities"]}
         ),
-        "explanation": {"components": components, "matched_terms": words, "reasons": reasons},
+        "explanation": {"components": r.components, "matched_terms": words, "reasons": reasons},
     }
 
 
-def municipality(
-    s: Searcher, q: Query, score: float, town: Municipality, parts: dict, confident: bool
-) -> dict:
-    """A peer municipality with the projects and needs that make it one."""
+def _peer_reasons(s: Searcher, r: PeerResult) -> list[str]:
     reasons = []
-    for sc in parts["projects"][:2]:
+    for sc in r.projects[:2]:
         p = s.catalog.get("projects", sc.id)
-        phrase = status_phrase(p)
-        verb = {"laufend": "betreibt", "abgeschlossen": "hat umgesetzt", "geplant": "plant"}.get(
-            p.status or "", "hat"
-        )
-        when = f" seit {p.year}" if p.status == "laufend" and p.year else ""
-        reasons.append(
-            f"{verb}{when} „{p.title}“"
-            if verb != "hat umgesetzt"
-            else f"hat „{p.title}“ umgesetzt ({phrase})"
-        )
-    for sc in parts["needs"][:2]:
+        if p.status == "laufend":
+            reasons.append(
+                f"betreibt seit {p.year} „{p.title}“" if p.year else f"betreibt „{p.title}“"
+            )
+        elif p.status == "geplant":
+            reasons.append(f"plant „{p.title}“")
+        else:
+            reasons.append(f"hat „{p.title}“ umgesetzt ({status_phrase(p)})")
+    for sc in r.needs[:2]:
         need = s.catalog.get("needs", sc.id)
         reasons.append(f"hat denselben Bedarf gemeldet: „{need.title}“")
+    return reasons
+
+
+def municipality(s: Searcher, q: Query, r: PeerResult) -> dict:
+    """A peer municipality with the projects and needs that make it one."""
+    town = r.town
+    reasons = _peer_reasons(s, r)
     reasons.extend(_place_reason(s, q, [town]))
-    if not confident:
+    if not r.projects and not r.needs:
+        reasons.append("nur strukturell ähnlich (Lage und Größe), kein passendes Vorhaben")
+    elif not r.confident:
         reasons.append("nur schwache Übereinstimmung – bitte prüfen")
     return {
         "kind": "municipality",
@@ -207,20 +211,21 @@ def municipality(
         "district": town.district,
         "region": town.region,
         "population": town.population,
+        "distance_km": round(d, 1)
+        if (d := s.catalog.distance_km(q.asker, town)) is not None
+        else None,
         "categories": sorted(
             {
                 str(c)
-                for sc in parts["projects"][:3]
+                for sc in r.projects[:3]
                 for c in s.catalog.get("projects", sc.id).categories[:1]
             }
         ),
-        "score": round(score, 4),
-        "confidence": confidence(confident),
-        "projects": [sc.id for sc in parts["projects"][:5]],
-        "needs": [sc.id for sc in parts["needs"][:5]],
+        "score": round(r.score, 4),
+        "confidence": confidence(r.confident),
+        "relations": r.relations,
+        "projects": [sc.id for sc in r.projects[:5]],
+        "needs": [sc.id for sc in r.needs[:5]],
         "municipalities": [town.name],
-        "explanation": {
-            "components": {"projects": len(parts["projects"]), "needs": len(parts["needs"])},
-            "reasons": reasons,
-        },
+        "explanation": {"components": r.components, "reasons": reasons},
     }

@@ -15,12 +15,14 @@ import numpy as np
 from matcher import explain
 from matcher.catalog import Catalog
 from matcher.indexing import SearchIndexes
+from matcher.peers import rank_municipalities
 from matcher.ranking import features as feat
 from matcher.ranking.analysis import GermanAnalyzer
 from matcher.ranking.config import RankingConfig
 from matcher.ranking.diversity import cap_per_group
 from matcher.ranking.fusion import Candidate, Scored, fuse
-from matcher.schema import Filters, Municipality, Project
+from matcher.schema import Filters, Municipality, Need, Project
+from matcher.suppliers import rank_providers
 
 _PROFILE_DEPTH = 10
 
@@ -35,6 +37,10 @@ class Query:
     words: list[str]
     asker: Municipality | None = None
     filters: Filters = field(default_factory=Filters)
+    # Items never to show (e.g. the project asked about); projects only in these towns are
+    # not "elsewhere".
+    exclude: frozenset[str] = frozenset()
+    home_towns: frozenset[str] = frozenset()
 
 
 class Searcher:
@@ -121,6 +127,8 @@ class Searcher:
 
     def _project_passes(self, p: Project, q: Query) -> bool:
         f = q.filters
+        if p.id in q.exclude or (q.home_towns and set(p.municipalities) <= q.home_towns):
+            return False
         if f.categories and not set(f.categories) & set(p.categories):
             return False
         if (
@@ -167,87 +175,37 @@ class Searcher:
         ranked = cap_per_group(scored, groups, lambda s: s.id, self.config.max_per_municipality)
         return [explain.project(self, q, s) for s in ranked[:k]]
 
+    # -- needs -------------------------------------------------------------------------------
+
+    def scored_needs(self, q: Query, open_only: bool = False) -> list[Scored]:
+        """Needs above the relevance floor (open ones only if asked), best first."""
+        cands = []
+        for cand in self.retrieve("needs", q).values():
+            n: Need = self.catalog.get("needs", cand.id)
+            if n is None or n.id in q.exclude or (open_only and n.status == "erledigt"):
+                continue
+            if q.filters.categories and not set(q.filters.categories) & set(n.categories):
+                continue
+            cands.append(cand)
+        return fuse(cands, self.config)
+
     # -- providers ---------------------------------------------------------------------------
 
     def providers(self, q: Query, k: int) -> list[dict]:
-        """Providers by the fit of their offerings and self-description, backed by references."""
-        w = self.config.providers
-        offers = self.retrieve("offerings", q)
-        for cand in offers.values():
-            o = self.catalog.get("offerings", cand.id)
-            cand.features = {"evidence": feat.evidence(len(o.references))} if o else {}
-        offer_scores = [
-            s for s in fuse(list(offers.values()), self.config) if self._offering_passes(s.id, q)
-        ]
-        desc_scores = fuse(list(self.retrieve("providers", q).values()), self.config)
-        project_hits = {s.id: s for s in self.scored_projects(q) if s.confident}
+        """Providers by the fit of their offerings and self-description, backed by references
+        (a reference in a town like the asker's counts more)."""
+        return [explain.provider(self, q, r) for r in rank_providers(self, q)[:k]]
 
-        per_provider: dict[str, dict] = defaultdict(lambda: {"offerings": [], "description": None})
-        for s in offer_scores:
-            per_provider[self.catalog.get("offerings", s.id).provider]["offerings"].append(s)
-        for s in desc_scores:
-            if s.id in self.catalog.items["providers"]:
-                per_provider[s.id]["description"] = s
-        results = []
-        for provider_id, parts in per_provider.items():
-            if q.filters.categories and not parts["offerings"]:
-                continue
-            refs = [p for p in self.catalog.reference_projects(provider_id) if p.id in project_hits]
-            refs.sort(key=lambda p: -project_hits[p.id].score)
-            best_offer = parts["offerings"][0].score * w.offering if parts["offerings"] else 0.0
-            best_desc = parts["description"].score * w.description if parts["description"] else 0.0
-            base = max(best_offer, best_desc)
-            score = base + w.references * feat.evidence(len(refs))
-            confident = any(s.confident for s in parts["offerings"]) or bool(
-                parts["description"] and parts["description"].confident
-            )
-            results.append((score, provider_id, parts, refs, confident))
-        results.sort(key=lambda r: (-r[0], r[1]))
-        return [explain.provider(self, q, *r) for r in results[:k]]
-
-    def _offering_passes(self, offering_id: str, q: Query) -> bool:
-        o = self.catalog.get("offerings", offering_id)
-        if o is None:
-            return False
-        return not q.filters.categories or bool(set(q.filters.categories) & set(o.categories))
+    def structure_similarity(self, a: Municipality | None, b: Municipality | None) -> float:
+        """How alike two towns are by place and size, in [0, 1]."""
+        if a is None or b is None:
+            return 0.0
+        near = feat.proximity(self.catalog.distance_km(a, b), self.config.distance_scale_km)
+        return 0.5 * near + 0.5 * feat.population_similarity(a.population, b.population)
 
     # -- municipalities ----------------------------------------------------------------------
 
     def municipalities(self, q: Query, k: int) -> list[dict]:
-        """Municipalities that already solved the challenge or reported the same need."""
-        w = self.config.municipalities
-        found: dict[str, dict[str, list[Scored]]] = defaultdict(
-            lambda: {"projects": [], "needs": []}
-        )
-        for s in self.scored_projects(q):
-            for m in self.catalog.get("projects", s.id).municipalities:
-                found[m]["projects"].append(s)
-        need_cands = self.retrieve("needs", q)
-        for cand in need_cands.values():
-            n = self.catalog.get("needs", cand.id)
-            if n is not None and (
-                not q.filters.categories or set(q.filters.categories) & set(n.categories)
-            ):
-                cand.features = self._place_features([n.municipality], q.asker)
-        for s in fuse(list(need_cands.values()), self.config):
-            need = self.catalog.get("needs", s.id)
-            if need is None or (
-                q.filters.categories and not set(q.filters.categories) & set(need.categories)
-            ):
-                continue
-            found[need.municipality]["needs"].append(s)
-        results = []
-        for mid, parts in found.items():
-            town = self.catalog.municipality(mid)
-            if town is None or (q.asker is not None and mid == q.asker.id):
-                continue
-            if not self.catalog.municipality_passes(town, q.filters, q.asker):
-                continue
-            best_p = parts["projects"][0].score * w.project if parts["projects"] else 0.0
-            best_n = parts["needs"][0].score * w.need if parts["needs"] else 0.0
-            count = len(parts["projects"]) + len(parts["needs"])
-            score = max(best_p, best_n) + w.breadth * feat.evidence(count - 1)
-            confident = any(s.confident for s in parts["projects"] + parts["needs"])
-            results.append((score, town, parts, confident))
-        results.sort(key=lambda r: (-r[0], r[1].id))
-        return [explain.municipality(self, q, *r) for r in results[:k]]
+        """Towns that already solved the challenge or reported the same need; with an asker,
+        closeness, size and district count too."""
+        return [explain.municipality(self, q, r) for r in rank_municipalities(self, q)[:k]]

@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from matcher import directions
 from matcher.catalog import Catalog
 from matcher.config import Settings
 from matcher.embeddings import CachedEncoder, Encoder, create_encoder
@@ -19,6 +20,7 @@ from matcher.errors import NotReadyError, ValidationError
 from matcher.importing import parse_file
 from matcher.importing.reader import ParsedFile, parse_bytes
 from matcher.indexing import SEARCHABLE, SearchIndexes
+from matcher.joint import joint_projects
 from matcher.ranking.analysis import GermanAnalyzer
 from matcher.ranking.config import RankingConfig, load_ranking_config
 from matcher.resolve import Resolver
@@ -221,11 +223,34 @@ class MatcherService:
                 f"kinds: unknown {unknown}; expected {list(RESULT_KINDS)}",
                 [("kinds", "unknown kind")],
             )
-        if not 1 <= k <= 100:
-            raise ValidationError("k: must be between 1 and 100", [("k", "out of range")])
+        self._checked_k(k)
         searcher = self._searcher()
         q = self.query(text, municipality, filters)
         return {kind: getattr(searcher, kind)(q, k) for kind in kinds}
+
+    def _checked_k(self, k: int) -> None:
+        if not 1 <= k <= 100:
+            raise ValidationError("k: must be between 1 and 100", [("k", "out of range")])
+
+    def peers(self, municipality_id: str, k: int = 10, filters: Filters | None = None) -> dict:
+        """Peers of a municipality (by profile and structure) and its open needs, matched."""
+        self._checked_k(k)
+        return directions.peers(self._searcher(), municipality_id, k, filters)
+
+    def leads(self, item_id: str, k: int = 10, filters: Filters | None = None) -> dict:
+        """Municipalities for a provider or one of its offerings."""
+        self._checked_k(k)
+        return directions.leads(self._searcher(), item_id, k, filters)
+
+    def similar(self, project_id: str, k: int = 10, filters: Filters | None = None) -> dict:
+        """Projects like a project elsewhere, and the towns that could adopt it."""
+        self._checked_k(k)
+        return directions.similar(self._searcher(), project_id, k, filters)
+
+    def joint_projects(self, k: int = 10, filters: Filters | None = None) -> list[dict]:
+        """Suggested joint projects of nearby smaller towns with the same open need."""
+        self._checked_k(k)
+        return joint_projects(self._searcher(), k, filters)
 
     def get(self, kind: str, item_id: str) -> Entity:
         return self.store.get(kind, item_id)

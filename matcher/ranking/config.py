@@ -37,6 +37,9 @@ class ProviderWeights(_Strict):
     offering: float = Field(1.0, ge=0)
     description: float = Field(0.8, ge=0)
     references: float = Field(0.12, ge=0, description="per matching reference project, saturating")
+    reference_similarity: float = Field(
+        0.08, ge=0, description="a matching reference in a town like the asker's (size, distance)"
+    )
 
 
 class MunicipalityWeights(_Strict):
@@ -45,6 +48,29 @@ class MunicipalityWeights(_Strict):
     project: float = Field(1.0, ge=0)
     need: float = Field(0.9, ge=0)
     breadth: float = Field(0.1, ge=0, description="bonus for several matching items")
+    recency: float = Field(0.05, ge=0, description="how recent the matching project is")
+    proximity: float = Field(0.1, ge=0, description="structure: close to the asker")
+    population: float = Field(0.06, ge=0, description="structure: similar size to the asker")
+    same_district: float = Field(0.04, ge=0, description="structure: same district as the asker")
+    structural_only: float = Field(
+        0.5, ge=0, description="scale of peers that match by structure alone (no topic)"
+    )
+
+
+class JointConfig(_Strict):
+    """Joint-project suggestions: which open needs of which towns may be grouped."""
+
+    min_similarity: float = Field(0.45, ge=-1, le=1, description="cosine between two needs")
+    max_distance_km: float = Field(35.0, gt=0, description="between two members")
+    max_population: int = Field(30_000, ge=0, description="members are smaller towns")
+    max_members: int = Field(6, ge=2)
+
+
+class LeadWeights(_Strict):
+    """Leads for providers: reported needs first, then towns like their customers."""
+
+    need: float = Field(1.0, ge=0)
+    lookalike: float = Field(0.5, ge=0, description="scale of towns similar to a reference")
 
 
 class RankingConfig(_Strict):
@@ -54,6 +80,8 @@ class RankingConfig(_Strict):
     weights: Weights = Field(default_factory=Weights)
     providers: ProviderWeights = Field(default_factory=ProviderWeights)
     municipalities: MunicipalityWeights = Field(default_factory=MunicipalityWeights)
+    leads: LeadWeights = Field(default_factory=LeadWeights)
+    joint: JointConfig = Field(default_factory=JointConfig)
     lexical_saturation: float = Field(12.0, gt=0, description="BM25 score that maps to 0.5")
     candidates: int = Field(100, ge=1, le=10_000, description="candidates per retriever")
     min_score: float = Field(0.15, description="text fit below this is not shown")
