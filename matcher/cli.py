@@ -90,6 +90,56 @@ def _print_results(results: list[dict], kind: str) -> None:
             click.echo(f"    – {reason}")
 
 
+def filter_options(fn):
+    """The filters every list takes."""
+    options = [
+        click.option(
+            "--category",
+            "categories",
+            multiple=True,
+            type=click.Choice([c.value for c in Category]),
+            help="Only these categories.",
+        ),
+        click.option("--district", help="Only this district (Kreis)."),
+        click.option("--region", help="Only this region (Regierungsbezirk)."),
+        click.option("--min-population", type=click.IntRange(0)),
+        click.option("--max-population", type=click.IntRange(0)),
+        click.option(
+            "--max-distance",
+            "max_distance_km",
+            type=click.FloatRange(min=0, min_open=True),
+            help="km from the asking municipality.",
+        ),
+        click.option("-k", "k", type=click.IntRange(1, 100), default=10, show_default=True),
+        click.option("--json", "as_json", is_flag=True, help="Print JSON."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _filters(kw: dict) -> Filters:
+    return Filters(
+        **{
+            name: kw.pop(name)
+            for name in (
+                "categories",
+                "district",
+                "region",
+                "min_population",
+                "max_population",
+                "max_distance_km",
+            )
+        }
+    )
+
+
+def _open(ctx: click.Context):
+    service = _service(_settings(ctx))
+    service.open()
+    return service
+
+
 @main.command()
 @click.argument("text")
 @click.option(
@@ -98,53 +148,14 @@ def _print_results(results: list[dict], kind: str) -> None:
     default="projects",
     show_default=True,
 )
-@click.option("-k", "k", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--municipality", "-m", help="Id of the asking municipality.")
-@click.option(
-    "--category",
-    "categories",
-    multiple=True,
-    type=click.Choice([c.value for c in Category]),
-    help="Only these categories.",
-)
-@click.option("--district", help="Only this district (Kreis).")
-@click.option("--region", help="Only this region (Regierungsbezirk).")
-@click.option("--min-population", type=click.IntRange(0))
-@click.option("--max-population", type=click.IntRange(0))
-@click.option(
-    "--max-distance",
-    "max_distance_km",
-    type=click.FloatRange(min=0, min_open=True),
-    help="km from the asking municipality.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@filter_options
 @click.pass_context
-def search(
-    ctx,
-    text,
-    kind,
-    k,
-    municipality,
-    categories,
-    district,
-    region,
-    min_population,
-    max_population,
-    max_distance_km,
-    as_json,
-) -> None:
+def search(ctx, text, kind, municipality, k, as_json, **kw) -> None:
     """Search for TEXT, or with '-' one query per line from standard input (JSON per line)."""
-    filters = Filters(
-        categories=list(categories),
-        district=district,
-        region=region,
-        min_population=min_population,
-        max_population=max_population,
-        max_distance_km=max_distance_km,
-    )
+    filters = _filters(kw)
     try:
-        service = _service(_settings(ctx))
-        service.open()
+        service = _open(ctx)
         if text == "-":
             for line in sys.stdin:
                 if line.strip():
@@ -158,6 +169,89 @@ def search(
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
     else:
         _print_results(found, kind)
+
+
+def _print_named(title: str, results: list[dict]) -> None:
+    click.echo(f"\n{title}")
+    if not results:
+        click.echo("  (keine)")
+    for rank, r in enumerate(results, start=1):
+        flag = "" if r.get("confidence", "hoch") == "hoch" else "  (unsicher)"
+        click.echo(f"{rank:3d}. {r.get('title') or r.get('name')}  {r['score']:.3f}{flag}")
+        for reason in r["explanation"]["reasons"][:3]:
+            click.echo(f"       – {reason}")
+
+
+@main.command()
+@click.argument("municipality_id")
+@filter_options
+@click.pass_context
+def peers(ctx, municipality_id, k, as_json, **kw) -> None:
+    """Peer municipalities of MUNICIPALITY_ID and its open needs with matches."""
+    try:
+        found = _open(ctx).peers(municipality_id, k, _filters(kw))
+    except MatcherError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    _print_named(f"Partnerkommunen für {found['municipality']['name']}", found["peers"])
+    for need in found["needs"]:
+        _print_named(f"Bedarf „{need['title']}“ – Projekte", need["projects"])
+        _print_named(f"Bedarf „{need['title']}“ – Anbieter", need["providers"])
+
+
+@main.command()
+@click.argument("item_id")
+@filter_options
+@click.pass_context
+def leads(ctx, item_id, k, as_json, **kw) -> None:
+    """Municipalities that need what provider or offering ITEM_ID offers."""
+    try:
+        found = _open(ctx).leads(item_id, k, _filters(kw))
+    except MatcherError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+    else:
+        _print_named(f"Interessierte Kommunen für {found['provider']['name']}", found["leads"])
+
+
+@main.command()
+@click.argument("project_id")
+@filter_options
+@click.pass_context
+def similar(ctx, project_id, k, as_json, **kw) -> None:
+    """Projects like PROJECT_ID elsewhere, and municipalities that could adopt it."""
+    try:
+        found = _open(ctx).similar(project_id, k, _filters(kw))
+    except MatcherError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    _print_named(f"Ähnliche Projekte wie „{found['project']['title']}“", found["similar"])
+    _print_named("Kommunen, die es übernehmen könnten", found["adopters"])
+
+
+@main.command("joint-projects")
+@filter_options
+@click.pass_context
+def joint_projects(ctx, k, as_json, **kw) -> None:
+    """Suggested joint projects: nearby smaller towns with the same open need."""
+    try:
+        found = _open(ctx).joint_projects(k, _filters(kw))
+    except MatcherError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo("Keine Gemeinschaftsprojekte gefunden.")
+    for rank, g in enumerate(found, start=1):
+        click.echo(f"{rank:2d}. {g['theme']}: „{g['title']}“  {g['score']:.3f}")
+        for reason in g["explanation"]["reasons"]:
+            click.echo(f"    – {reason}")
 
 
 @main.command("import")

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from matcher import explain
-from matcher.embeddings.base import normalize
 from matcher.errors import NotFoundError
-from matcher.peers import PeerResult, rank_municipalities, structural_peers
+from matcher.peers import PeerResult, structural_peers, structure
+from matcher.ranking.fusion import Scored
 from matcher.schema import Filters, Municipality, text_of
 
 if TYPE_CHECKING:
@@ -33,7 +33,8 @@ def item_query(s: Searcher, kind: str, item_id: str, **kw) -> Query:
     if item is None:
         raise NotFoundError(f"{kind}: no item with id {item_id!r}")
     vector = s.indexes.vectors[kind].vectors([item_id])[0]
-    return _query(s, text_of(item), vector, **kw)
+    categories = frozenset(str(c) for c in getattr(item, "categories", []))
+    return _query(s, text_of(item), vector, item_categories=categories, **kw)
 
 
 def _town(s: Searcher, municipality_id: str) -> Municipality:
@@ -43,19 +44,60 @@ def _town(s: Searcher, municipality_id: str) -> Municipality:
     return town
 
 
-def profile_query(s: Searcher, town: Municipality, filters: Filters) -> Query | None:
-    """What a town's projects and needs are about, as one query; None if it has none."""
+def _own_items(s: Searcher, town: Municipality) -> list[tuple[str, object]]:
     items = [("projects", p) for p in s.catalog.projects_of_municipality.get(town.id, [])]
     items += [("needs", n) for n in s.catalog.needs_of_municipality.get(town.id, [])]
-    items = items[:_PROFILE_ITEMS]
-    if not items:
-        return None
-    vectors = np.stack([s.indexes.vectors[k].vectors([i.id])[0] for k, i in items])
-    text = ". ".join(i.title for _, i in items)
-    own = frozenset(i.id for _, i in items)
-    return _query(
-        s, text, normalize(vectors.mean(axis=0))[0], asker=town, filters=filters, exclude=own
-    )
+    return items[:_PROFILE_ITEMS]
+
+
+def profile_peers(s: Searcher, town: Municipality, filters: Filters) -> list[PeerResult]:
+    """Towns whose projects or needs match this town's own, item by item: the more of its
+    topics another town shares, and the better, the higher it ranks; structure adds."""
+    own = _own_items(s, town)
+    own_ids = frozenset(i.id for _, i in own)
+    found: dict[str, dict] = {}
+    for kind, item in own:
+        q = item_query(s, kind, item.id, asker=town, filters=filters, exclude=own_ids)
+        best: dict[str, tuple[float, str, Scored]] = {}
+        for other_kind, scored in (
+            ("projects", s.scored_projects(q)),
+            ("needs", s.scored_needs(q)),
+        ):
+            for sc in scored:
+                entity = s.catalog.get(other_kind, sc.id)
+                towns = entity.municipalities if other_kind == "projects" else [entity.municipality]
+                for mid in towns:
+                    if mid != town.id and (mid not in best or sc.score > best[mid][0]):
+                        best[mid] = (sc.score, other_kind, sc)
+        for mid, (score, other_kind, sc) in best.items():
+            entry = found.setdefault(mid, {"projects": [], "needs": [], "pairs": [], "sum": 0.0})
+            entry[other_kind].append(sc)
+            entry["pairs"].append((item.title, other_kind, sc.id))
+            entry["sum"] += score
+    results = []
+    for mid, entry in found.items():
+        other = s.catalog.municipality(mid)
+        if other is None or not s.catalog.municipality_passes(other, filters, town):
+            continue
+        components = {
+            "topics": round(entry["sum"] / max(1, len(own)) ** 0.5, 4),
+            **structure(s, town, other),
+        }
+        projects = sorted(entry["projects"], key=lambda x: -x.score)
+        needs = sorted(entry["needs"], key=lambda x: -x.score)
+        results.append(
+            PeerResult(
+                other,
+                sum(components.values()),
+                projects,
+                needs,
+                components,
+                any(sc.confident for sc in projects + needs),
+                entry["pairs"],
+            )
+        )
+    results.sort(key=lambda r: (-r.score, r.town.id))
+    return results
 
 
 def peers(s: Searcher, municipality_id: str, k: int = 10, filters: Filters | None = None) -> dict:
@@ -63,14 +105,13 @@ def peers(s: Searcher, municipality_id: str, k: int = 10, filters: Filters | Non
     open needs with matching projects and providers."""
     town = _town(s, municipality_id)
     filters = filters or Filters()
-    q = profile_query(s, town, filters)
-    ranked: list[PeerResult] = rank_municipalities(s, q) if q else []
+    ranked = profile_peers(s, town, filters)
+    shown = _query(
+        s, town.name, np.zeros(s.indexes.encoder.dim, np.float32), asker=town, filters=filters
+    )
     if len(ranked) < k:
-        base = q or _query(
-            s, town.name, np.zeros(s.indexes.encoder.dim, np.float32), asker=town, filters=filters
-        )
-        ranked += structural_peers(s, town, base, {r.town.id for r in ranked})[: k - len(ranked)]
-    shown = q or _query(s, town.name, np.zeros(1, np.float32), asker=town, filters=filters)
+        skip = {r.town.id for r in ranked}
+        ranked += structural_peers(s, town, shown, skip)[: k - len(ranked)]
     needs = []
     for need in s.catalog.needs_of_municipality.get(town.id, []):
         if need.status == "erledigt":
@@ -95,11 +136,17 @@ def peers(s: Searcher, municipality_id: str, k: int = 10, filters: Filters | Non
 
 
 def _adopters(
-    s: Searcher, q: Query, references: list[Municipality], skip: set[str], source: dict[str, str]
+    s: Searcher,
+    q: Query,
+    references: list[Municipality],
+    skip: set[str],
+    source: dict[str, str],
+    skip_needs: bool = True,
 ) -> dict[str, dict]:
     """Towns that could take this up: first those that reported a matching open need, then
-    towns like the reference towns that have no such project yet. `source` names, per need
-    hit, what it matched (e.g. the offering)."""
+    towns like the reference towns that have no such project yet. `skip` towns are never
+    look-alikes (and, with `skip_needs`, not need leads either); `source` names what a need
+    matched (e.g. the offering)."""
     w = s.config.leads
     found: dict[str, dict] = {}
     for sc in s.scored_needs(q, open_only=True):
@@ -107,7 +154,7 @@ def _adopters(
         town = s.catalog.municipality(need.municipality)
         if (
             town is None
-            or town.id in skip
+            or (skip_needs and town.id in skip)
             or not s.catalog.municipality_passes(town, q.filters, q.asker)
         ):
             continue
@@ -217,12 +264,15 @@ def leads(s: Searcher, item_id: str, k: int = 10, filters: Filters | None = None
             for m in p.municipalities
             if (t := s.catalog.municipality(m))
         ]
-        for mid, lead in _adopters(s, q, ref_towns, customers, {"label": label}).items():
+        for mid, lead in _adopters(
+            s, q, ref_towns, customers, {"label": label}, skip_needs=False
+        ).items():
             current = found.get(mid)
             if current is None:
                 found[mid] = lead
                 continue
-            current["needs"] += lead["needs"]
+            known = {n["id"] for n in current["needs"]}
+            current["needs"] += [n for n in lead["needs"] if n["id"] not in known]
             current["confident"] = current["confident"] or lead["confident"]
             if lead["score"] > current["score"]:
                 current["score"], current["similar_to"] = lead["score"], lead["similar_to"]

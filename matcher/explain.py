@@ -176,7 +176,18 @@ def provider(s: Searcher, q: Query, r: ProviderResult) -> dict:
     }
 
 
+def _pair_reasons(s: Searcher, r: PeerResult) -> list[str]:
+    reasons = []
+    for own_title, kind, their_id in r.pairs[:3]:
+        theirs = s.catalog.get(kind, their_id)
+        verb = "hat ein Projekt" if kind == "projects" else "hat einen Bedarf"
+        reasons.append(f"{verb} wie Ihr „{own_title}“: „{theirs.title}“")
+    return reasons
+
+
 def _peer_reasons(s: Searcher, r: PeerResult) -> list[str]:
+    if r.pairs:
+        return _pair_reasons(s, r)
     reasons = []
     for sc in r.projects[:2]:
         p = s.catalog.get("projects", sc.id)

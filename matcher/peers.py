@@ -28,6 +28,8 @@ class PeerResult:
     needs: list[Scored] = field(default_factory=list)
     components: dict[str, float] = field(default_factory=dict)
     confident: bool = False
+    # For peers by profile: (own item title, kind of their item, their item id).
+    pairs: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def relations(self) -> list[str]:

@@ -41,6 +41,15 @@ class Query:
     # not "elsewhere".
     exclude: frozenset[str] = frozenset()
     home_towns: frozenset[str] = frozenset()
+    # Set when an item is the query: its categories (a match must share one) and a stricter
+    # floor, since two descriptions are more alike than a short challenge and a description.
+    item_categories: frozenset[str] | None = None
+
+    def shares_topic(self, categories) -> bool:
+        """True unless this is an item query and the categories share nothing with it."""
+        if not self.item_categories:
+            return True
+        return bool(self.item_categories & {str(c) for c in categories})
 
 
 class Searcher:
@@ -59,10 +68,22 @@ class Searcher:
         self.config = config
         self.analyzer = analyzer
         self.year = (today or dt.date.today()).year
+        self._item_config = config.model_copy(
+            update={
+                "min_score": config.item_min_score,
+                "confident_score": config.item_confident_score,
+            }
+        )
         # Projects are ranked once per query and reused by the provider and peer lists.
         self._scored_projects: dict[int, list[Scored]] = {}
 
     # -- retrieval ---------------------------------------------------------------------------
+
+    def config_for(self, q: Query) -> RankingConfig:
+        """The ranking config, with the item floors when an item is the query."""
+        if q.item_categories is None:
+            return self.config
+        return self._item_config
 
     def retrieve(self, kind: str, q: Query) -> dict[str, Candidate]:
         """Union of dense and lexical top candidates, each with both raw scores."""
@@ -129,6 +150,8 @@ class Searcher:
         f = q.filters
         if p.id in q.exclude or (q.home_towns and set(p.municipalities) <= q.home_towns):
             return False
+        if not q.shares_topic(p.categories):
+            return False
         if f.categories and not set(f.categories) & set(p.categories):
             return False
         if (
@@ -166,7 +189,7 @@ class Searcher:
                 **self._place_features(p.municipalities, q.asker),
             }
             kept.append(cand)
-        return fuse(kept, self.config)
+        return fuse(kept, self.config_for(q))
 
     def projects(self, q: Query, k: int) -> list[dict]:
         """The k best projects, diversified by municipality, with explanations."""
@@ -186,8 +209,9 @@ class Searcher:
                 continue
             if q.filters.categories and not set(q.filters.categories) & set(n.categories):
                 continue
-            cands.append(cand)
-        return fuse(cands, self.config)
+            if q.shares_topic(n.categories):
+                cands.append(cand)
+        return fuse(cands, self.config_for(q))
 
     # -- providers ---------------------------------------------------------------------------
 

@@ -80,15 +80,18 @@ def rank_providers(s: Searcher, q: Query) -> list[ProviderResult]:
         o = s.catalog.get("offerings", cand.id)
         cand.features = {"evidence": feat.evidence(len(o.references))} if o else {}
     groups: dict[str, ProviderResult] = {}
-    for sc in fuse(list(offers.values()), s.config):
+    config = s.config_for(q)
+    for sc in fuse(list(offers.values()), config):
         o = s.catalog.get("offerings", sc.id)
         if o is None or (
             q.filters.categories and not set(q.filters.categories) & set(o.categories)
         ):
             continue
+        if not q.shares_topic(o.categories):
+            continue
         groups.setdefault(o.provider, ProviderResult(o.provider, 0.0)).offerings.append(sc)
-    if not q.filters.categories:
-        for sc in fuse(list(s.retrieve("providers", q).values()), s.config):
+    if not q.filters.categories and q.item_categories is None:
+        for sc in fuse(list(s.retrieve("providers", q).values()), config):
             if sc.id in s.catalog.items["providers"]:
                 groups.setdefault(sc.id, ProviderResult(sc.id, 0.0)).description = sc
     hits = {sc.id: sc for sc in s.scored_projects(q) if sc.confident}

@@ -84,3 +84,25 @@ def test_build_and_search_on_postgresql(tmp_path):
     assert _run(["build"], tmp_path, MATCHER_DB_URL=url).returncode == 0
     done = _run(["search", "Rufbus", "--json", "-k", "1"], tmp_path, MATCHER_DB_URL=url)
     assert done.returncode == 0 and json.loads(done.stdout)[0]["id"].startswith("prj-")
+
+
+@pytest.mark.parametrize(
+    ("args", "key"),
+    [
+        (["peers", "mossautal"], "peers"),
+        (["leads", "lichtwerk"], "leads"),
+        (["similar", "prj-en-01"], "similar"),
+        (["joint-projects"], None),
+    ],
+)
+def test_direction_commands_print_json(home, args, key):
+    done = _run([*args, "--json", "-k", "3"], home)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    results = found[key] if key else found
+    assert 1 <= len(results) <= 3
+
+
+def test_unknown_id_is_a_clear_error(home):
+    done = _run(["peers", "atlantis"], home)
+    assert done.returncode == 2 and "atlantis" in done.stderr and "Traceback" not in done.stderr

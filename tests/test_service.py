@@ -173,3 +173,29 @@ def test_geocoded_municipality_is_not_kept_when_the_rest_fails(service, tmp_path
         service.import_file("projects", f)
     assert "witzenhausen" not in service.store.ids("municipalities")
     assert "p-wz" not in service.store.ids("projects")
+
+
+def test_provider_region_filter_uses_references_or_served_regions(service):
+    from matcher.suppliers import serves
+
+    assert serves(["Hessen"], "Kassel") and serves(["Südhessen"], "Darmstadt")
+    assert not serves(["Nordhessen"], "Darmstadt")
+    found = service.search("Rufbus App Buchung", "providers", 5, filters=Filters(region="Kassel"))
+    assert [p["id"] for p in found] == ["mobilfluss"]  # serves Hessen
+    assert (
+        service.search(
+            "Rufbus App Buchung", "providers", 5, filters=Filters(district="Landkreis Fulda")
+        )
+        == []
+    )
+
+
+def test_item_directions_on_the_fixture_corpus(service):
+    leads = service.leads("lichtwerk", 5)
+    assert [lead["id"] for lead in leads["leads"]][:1] == ["brensbach"]  # open lighting need
+    similar = service.similar("p-licht", 5)
+    assert all(p["id"] != "p-licht" for p in similar["similar"])
+    peers = service.peers("brensbach", 3)
+    assert peers["peers"] and peers["needs"][0]["id"] == "n-licht"
+    with pytest.raises(Exception, match="atlantis"):
+        service.peers("atlantis")

@@ -86,6 +86,10 @@ class RankingConfig(_Strict):
     candidates: int = Field(100, ge=1, le=10_000, description="candidates per retriever")
     min_score: float = Field(0.15, description="text fit below this is not shown")
     confident_score: float = Field(0.23, description="text fit below this is flagged uncertain")
+    item_min_score: float = Field(
+        0.40, description="floor when an item (offering, need, project) is the query"
+    )
+    item_confident_score: float = Field(0.45, description="confident line for item queries")
     max_per_municipality: int = Field(2, ge=1, description="results of one town before others")
     distance_scale_km: float = Field(30.0, gt=0)
     recency_half_life: float = Field(4.0, gt=0)
