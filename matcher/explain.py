@@ -189,7 +189,9 @@ def _peer_reasons(s: Searcher, r: PeerResult) -> list[str]:
     if r.pairs:
         return _pair_reasons(s, r)
     reasons = []
-    for sc in r.projects[:2]:
+    projects = [sc for sc in r.projects if sc.confident or not r.confident]
+    needs = [sc for sc in r.needs if sc.confident or not r.confident]
+    for sc in projects[:2]:
         p = s.catalog.get("projects", sc.id)
         if p.status == "laufend":
             reasons.append(
@@ -199,9 +201,10 @@ def _peer_reasons(s: Searcher, r: PeerResult) -> list[str]:
             reasons.append(f"plant „{p.title}“")
         else:
             reasons.append(f"hat „{p.title}“ umgesetzt ({status_phrase(p)})")
-    for sc in r.needs[:2]:
+    for sc in needs[:2]:
         need = s.catalog.get("needs", sc.id)
-        reasons.append(f"hat denselben Bedarf gemeldet: „{need.title}“")
+        alike = "denselben" if sc.confident else "einen verwandten"
+        reasons.append(f"hat {alike} Bedarf gemeldet: „{need.title}“")
     return reasons
 
 

@@ -100,7 +100,8 @@ def rank_municipalities(s: Searcher, q: Query) -> list[PeerResult]:
                 confident,
             )
         )
-    results.sort(key=lambda r: (-r.score, r.town.id))
+    # Towns with a confident match come first: structure must not lift a weak match above them.
+    results.sort(key=lambda r: (not r.confident, -r.score, r.town.id))
     return results
 
 

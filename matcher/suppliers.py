@@ -123,5 +123,5 @@ def rank_providers(s: Searcher, q: Query) -> list[ProviderResult]:
             r.description and r.description.confident
         )
         results.append(r)
-    results.sort(key=lambda r: (-r.score, r.provider_id))
+    results.sort(key=lambda r: (not r.confident, -r.score, r.provider_id))
     return results
