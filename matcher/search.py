@@ -25,6 +25,8 @@ from matcher.schema import Filters, Municipality, Need, Project
 from matcher.suppliers import rank_providers
 
 _PROFILE_DEPTH = 10
+_COMMON_SHARE = 0.2
+_MAX_WORDS = 6
 
 
 @dataclass
@@ -110,14 +112,19 @@ class Searcher:
         return {i: Candidate(i, dense=s, lexical=lex.get(i, 0.0)) for i, s in dense.items()}
 
     def matched_words(self, q: Query, kind: str, item_id: str) -> list[str]:
-        """Query words that the item's text shares (after stemming and compound splitting)."""
-        item_terms = set(self.indexes.lexical[kind].terms_of(item_id))
-        out = [
-            w
-            for w in dict.fromkeys(q.words)
-            if any(t in item_terms for t in self.analyzer.word_terms(w))
-        ]
-        return out[:8]
+        """Query words that the item's text shares (after stemming and compound splitting),
+        rarest first; words found in most items say nothing and are left out."""
+        lexical = self.indexes.lexical[kind]
+        item_terms = set(lexical.terms_of(item_id))
+        common = max(3, int(_COMMON_SHARE * len(lexical)))
+        found: dict[str, int] = {}
+        for word in dict.fromkeys(q.words):
+            shared = [t for t in self.analyzer.word_terms(word) if t in item_terms]
+            if shared:
+                rarity = min(lexical.document_frequency(t) for t in shared)
+                if rarity <= common:
+                    found[word] = rarity
+        return sorted(found, key=found.get)[:_MAX_WORDS]
 
     # -- projects ----------------------------------------------------------------------------
 

@@ -119,8 +119,12 @@ def rank_providers(s: Searcher, q: Query) -> list[ProviderResult]:
             )
             r.components["similar_customers"] = round(w.reference_similarity * alike, 4)
         r.score = sum(r.components.values())
-        r.confident = any(sc.confident for sc in r.offerings) or bool(
-            r.description and r.description.confident
+        # Confident if an offering or the self-description fits well, or a matching reference
+        # (a confident project hit) backs it.
+        r.confident = (
+            bool(r.references)
+            or any(sc.confident for sc in r.offerings)
+            or bool(r.description and r.description.confident)
         )
         results.append(r)
     results.sort(key=lambda r: (not r.confident, -r.score, r.provider_id))

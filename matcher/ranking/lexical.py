@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 
 import bm25s
 import numpy as np
@@ -28,6 +29,7 @@ class LexicalIndex:
         self._ids: list[str] = []
         self._position: dict[str, int] = {}
         self._bm25: bm25s.BM25 | None = None
+        self._df: Counter[str] = Counter()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -37,15 +39,22 @@ class LexicalIndex:
         """Add or replace items."""
         with self._lock:
             for item_id, text in zip(ids, texts, strict=True):
+                if item_id in self._terms:
+                    self._df.subtract(set(self._terms[item_id]))
                 self._terms[item_id] = self.analyzer.terms(text)
+                self._df.update(set(self._terms[item_id]))
             self._bm25 = None
 
     def remove(self, ids: list[str]) -> None:
         """Remove items (unknown ids are ignored)."""
         with self._lock:
             for item_id in ids:
-                self._terms.pop(item_id, None)
+                self._df.subtract(set(self._terms.pop(item_id, [])))
             self._bm25 = None
+
+    def document_frequency(self, term: str) -> int:
+        """In how many items a term occurs."""
+        return self._df.get(term, 0)
 
     def terms_of(self, item_id: str) -> list[str]:
         """Analysed terms of an item."""
