@@ -298,5 +298,63 @@ def eval_(ctx, external: Path | None, limit: int | None, as_json: bool) -> None:
     click.echo(json.dumps(rows, indent=2) if as_json else format_table(rows))
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", type=click.IntRange(1, 64), help="Worker processes (MATCHER_WORKERS).")
+@click.pass_context
+def serve(ctx, host: str, port: int, workers: int | None) -> None:
+    """Build the index if needed, then serve the API and docs with gunicorn."""
+    settings = _settings(ctx)
+    try:
+        report = _service(settings).build()
+    except MatcherError as exc:
+        _fail(exc)
+    if report["imported"]:
+        click.echo(
+            "Demo-Daten importiert: " + ", ".join(f"{n} {k}" for k, n in report["imported"].items())
+        )
+    env = dict(os.environ, MATCHER_HOME=str(settings.home), MATCHER_ENCODER=settings.encoder)
+    if settings.db_url:
+        env["MATCHER_DB_URL"] = settings.db_url
+    click.echo(f"API: http://{host}:{port}/api/v1 – Dokumentation: http://{host}:{port}/docs")
+    sys.stdout.flush()
+    argv = [
+        "gunicorn",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers or settings.workers),
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "10",
+        "api.wsgi:app",
+    ]
+    os.execvpe(argv[0], argv, env)
+
+
+@main.group()
+def keys() -> None:
+    """API keys (stored hashed in the keys file)."""
+
+
+@keys.command("add")
+@click.argument("role")
+@click.pass_context
+def keys_add(ctx, role: str) -> None:
+    """Create a key for ROLE (admin, municipality:<id>, provider:<id>) and print it once."""
+    from api.auth import add_key
+
+    settings = _settings(ctx)
+    path = settings.keys_file or settings.home / "keys.json"
+    try:
+        key = add_key(path, role)
+    except MatcherError as exc:
+        _fail(exc)
+    click.echo(key)
+    click.echo(f"(gespeichert als Hash in {path}; setzen Sie MATCHER_KEYS_FILE={path})", err=True)
+
+
 if __name__ == "__main__":
     main()

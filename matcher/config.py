@@ -44,6 +44,16 @@ class Settings(BaseModel):
         50_000, ge=1, description="Up to this many vectors the index is exact; above, IVF."
     )
     progress: bool = Field(True, description="Show progress bars on long work.")
+    admin_key: str = Field(
+        "", repr=False, description="An API key with the admin role, set at start-up (kept hashed)."
+    )
+    keys_file: Path | None = Field(
+        None, description="JSON file of hashed API keys and their roles (`matcher keys add`)."
+    )
+    max_body_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, description="Largest request body the API accepts."
+    )
+    workers: int = Field(2, ge=1, le=64, description="Worker processes of `matcher serve`.")
 
     @property
     def database_url(self) -> str:

@@ -186,6 +186,14 @@ class Filters(BaseModel):
     max_population: int | None = Field(default=None, ge=0)
     max_distance_km: float | None = Field(default=None, gt=0)
 
+    @field_validator("min_population", "max_population", "max_distance_km", mode="before")
+    @classmethod
+    def _no_booleans(cls, value):
+        # JSON true/false is not a number, though Python would take it as 1/0.
+        if isinstance(value, bool):
+            raise ValueError("a number is required, not true/false")
+        return value
+
     def is_empty(self) -> bool:
         """True if nothing is restricted."""
         return not any(v for v in self.model_dump().values())

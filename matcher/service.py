@@ -6,6 +6,7 @@ errors only and never imports Flask.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import threading
@@ -16,7 +17,7 @@ from matcher import directions
 from matcher.catalog import Catalog
 from matcher.config import Settings
 from matcher.embeddings import CachedEncoder, Encoder, create_encoder
-from matcher.errors import NotReadyError, ValidationError
+from matcher.errors import ConflictError, NotFoundError, NotReadyError, ValidationError
 from matcher.importing import parse_file
 from matcher.importing.reader import ParsedFile, parse_bytes
 from matcher.indexing import SEARCHABLE, SearchIndexes
@@ -24,7 +25,7 @@ from matcher.joint import joint_projects
 from matcher.ranking.analysis import GermanAnalyzer
 from matcher.ranking.config import RankingConfig, load_ranking_config
 from matcher.resolve import Resolver
-from matcher.schema import KINDS, Entity, Filters, model_for
+from matcher.schema import KINDS, Entity, Filters, Municipality, display_name, model_for
 from matcher.search import Query, Searcher
 from matcher.store import Store
 
@@ -71,6 +72,7 @@ class MatcherService:
         self.catalog = Catalog()
         self.indexes: SearchIndexes | None = None
         self._lock = threading.RLock()
+        self._seen = 0
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -93,6 +95,9 @@ class MatcherService:
     def open(self) -> dict[str, dict[str, int]]:
         """Load every item and reconcile the indexes with the database."""
         with self._lock:
+            # Read the change log position first: writes during loading are applied again
+            # by the next refresh, which is harmless.
+            self._seen = self.store.last_change()
             self.catalog = Catalog({k: {i.id: i for i in self.store.all(k)} for k in KINDS})
             self.settings.index_dir.mkdir(parents=True, exist_ok=True)
             indexes = SearchIndexes(
@@ -145,10 +150,8 @@ class MatcherService:
             items = resolver.resolve(kind, parsed.items, parsed.lines)
             created = list(resolver.new_municipalities.values())
             self.store.upsert_batches([("municipalities", created), (kind, items)])
-            self.catalog.put("municipalities", created)
-            self.catalog.put(kind, items)
+            self.refresh()
             if index and self.indexes is not None:
-                self.indexes.upsert(kind, items)
                 self.indexes.save()
             return ImportReport(kind, len(items), [m.id for m in created], parsed.warnings)
 
@@ -157,16 +160,42 @@ class MatcherService:
         model_for(kind)
         with self._lock:
             self.store.delete(kind, item_id)
-            self.catalog.drop(kind, [item_id])
+            self.refresh()
             if self.indexes is not None:
-                self.indexes.remove(kind, [item_id])
                 self.indexes.save()
+
+    def refresh(self) -> int:
+        """Apply every write committed since the last look, by this process or another (API
+        workers share one database); returns how many items changed."""
+        last = self.store.last_change()
+        if last <= self._seen:
+            return 0
+        with self._lock:
+            changes = self.store.changes_since(self._seen)
+            if not changes:
+                return 0
+            latest: dict[tuple[str, str], str] = {}
+            for _seq, kind, item_id, op in changes:
+                latest[(kind, item_id)] = op
+            for kind in KINDS:
+                ids = [i for (k, i), op in latest.items() if k == kind and op == "upsert"]
+                items = self.store.get_many(kind, ids) if ids else []
+                gone = [i for (k, i), op in latest.items() if k == kind and op == "delete"]
+                gone += sorted(set(ids) - {item.id for item in items})
+                self.catalog.put(kind, items)
+                self.catalog.drop(kind, gone)
+                if self.indexes is not None:
+                    self.indexes.upsert(kind, items)
+                    self.indexes.remove(kind, gone)
+            self._seen = changes[-1][0]
+            return len(latest)
 
     # -- reads -------------------------------------------------------------------------------
 
     def _searcher(self) -> Searcher:
         if self.indexes is None:
             raise NotReadyError("the index is not built yet; run `matcher build`")
+        self.refresh()
         return Searcher(self.catalog, self.indexes, self.ranking, self.analyzer)
 
     def query(
@@ -251,6 +280,83 @@ class MatcherService:
         """Suggested joint projects of nearby smaller towns with the same open need."""
         self._checked_k(k)
         return joint_projects(self._searcher(), k, filters)
+
+    def list_items(
+        self,
+        kind: str,
+        q: str | None = None,
+        categories=(),
+        district=None,
+        region=None,
+        municipality=None,
+        provider=None,
+        status=None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[Entity], int]:
+        """A page of items of a kind, filtered, ordered by id; and how many match in all."""
+        model_for(kind)
+        self.refresh()
+        wanted = {str(c) for c in categories}
+        needle = (q or "").lower()
+        out = []
+        for item in sorted(self.catalog.items[kind].values(), key=lambda i: i.id):
+            if needle and needle not in display_name(item).lower():
+                continue
+            if wanted and not wanted & {str(c) for c in getattr(item, "categories", [])}:
+                continue
+            if status and getattr(item, "status", None) != status:
+                continue
+            towns = self._towns_of(item)
+            if municipality and municipality not in {t.id for t in towns}:
+                continue
+            if district and district not in {t.district for t in towns}:
+                continue
+            if region and region not in {t.region for t in towns}:
+                continue
+            if provider and provider not in (
+                [getattr(item, "provider", None)] + list(getattr(item, "providers", []))
+            ):
+                continue
+            out.append(item)
+        return out[offset : offset + limit], len(out)
+
+    def _towns_of(self, item: Entity) -> list:
+        if isinstance(item, Municipality):
+            return [item]
+        ids = list(getattr(item, "municipalities", [])) or [getattr(item, "municipality", None)]
+        return [t for t in (self.catalog.municipality(i) for i in ids if i) if t]
+
+    def create(self, kind: str, item: Entity) -> Entity:
+        """Add a new item; ConflictError if the id exists."""
+        self.refresh()
+        if item.id in self.catalog.items[kind]:
+            raise ConflictError(f"{kind}: an item with id {item.id!r} exists; use PUT to change it")
+        self.upsert(kind, [item])
+        return self.catalog.get(kind, item.id)
+
+    def replace(self, kind: str, item_id: str, item: Entity) -> Entity:
+        """Replace an existing item; NotFoundError if there is none."""
+        if item.id != item_id:
+            raise ValidationError(
+                "id: the body's id differs from the path", [("id", "must equal the id in the path")]
+            )
+        self.refresh()
+        if item_id not in self.catalog.items[kind]:
+            raise NotFoundError(f"{kind}: no item with id {item_id!r}")
+        self.upsert(kind, [item])
+        return self.catalog.get(kind, item_id)
+
+    def add_feedback(self, query: str, item_kind: str, item_id: str, verdict: str) -> int:
+        """Store a user's verdict on a result."""
+        row = {
+            "query": query,
+            "item_kind": item_kind,
+            "item_id": item_id,
+            "verdict": verdict,
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        return self.store.add_feedback(row)
 
     def get(self, kind: str, item_id: str) -> Entity:
         return self.store.get(kind, item_id)

@@ -141,6 +141,10 @@ class Store:
             with self._transaction() as conn:
                 for kind, items in batches:
                     self._upsert(conn, kind, items)
+                    conn.execute(
+                        insert(t.changes),
+                        [{"kind": kind, "item_id": item.id, "op": "upsert"} for item in items],
+                    )
         except IntegrityError as exc:
             kinds = ", ".join(kind for kind, _ in batches)
             raise ConflictError(f"{kinds}: the change breaks a relation ({exc.orig})") from None
@@ -185,8 +189,37 @@ class Store:
         try:
             with self._transaction() as conn:
                 conn.execute(delete(table).where(table.c.id == item_id))
+                conn.execute(insert(t.changes).values(kind=kind, item_id=item_id, op="delete"))
         except IntegrityError as exc:
             raise ConflictError(f"{kind} {item_id!r} is still referenced ({exc.orig})") from None
+
+    # -- change log and feedback -------------------------------------------------------------
+
+    def last_change(self) -> int:
+        """Sequence number of the newest committed write (0 if none)."""
+        with self._transaction() as conn:
+            return conn.execute(select(func.max(t.changes.c.seq))).scalar() or 0
+
+    def changes_since(self, seq: int) -> list[tuple[int, str, str, str]]:
+        """(seq, kind, item id, op) of every write after `seq`, oldest first."""
+        c = t.changes.c
+        with self._transaction() as conn:
+            rows = conn.execute(
+                select(c.seq, c.kind, c.item_id, c.op).where(c.seq > seq).order_by(c.seq)
+            )
+            return [tuple(r) for r in rows]
+
+    def add_feedback(self, row: dict) -> int:
+        """Store one feedback verdict; returns its id."""
+        with self._transaction() as conn:
+            return conn.execute(insert(t.feedback).values(**row)).inserted_primary_key[0]
+
+    def feedback(self) -> list[dict]:
+        """Every feedback row, oldest first."""
+        with self._transaction() as conn:
+            return [
+                dict(r._mapping) for r in conn.execute(select(t.feedback).order_by(t.feedback.c.id))
+            ]
 
     # -- embedding cache -----------------------------------------------------------------
 

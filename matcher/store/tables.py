@@ -137,6 +137,28 @@ needs = Table(
     Column("date", Date),
 )
 
+# Every committed write, in order: other processes (API workers) apply what they have not
+# seen yet, so all of them answer from the same data.
+changes = Table(
+    "changes",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(40), nullable=False),
+    Column("item_id", String(ID), nullable=False),
+    Column("op", String(10), nullable=False),
+)
+
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("query", Text, nullable=False),
+    Column("item_kind", String(40), nullable=False),
+    Column("item_id", String(ID), nullable=False),
+    Column("verdict", String(20), nullable=False),
+    Column("created", String(40), nullable=False),
+)
+
 # Embedding cache: vectors keyed by model and a hash of the text, so a rebuild re-encodes
 # only texts that changed.
 embeddings = Table(

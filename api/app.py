@@ -1,0 +1,61 @@
+"""Application factory: settings → service → Flask app with its routes and error handlers."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import redirect
+from flask_openapi3 import Info, OpenAPI
+
+from api import errors
+from api.auth import KeyRing
+from api.routes import entities, matching, meta
+from matcher.config import Settings, load_settings
+from matcher.service import MatcherService
+
+log = logging.getLogger(__name__)
+
+SECURITY = {"bearer": {"type": "http", "scheme": "bearer"}}
+
+
+def create_app(
+    settings: Settings | None = None,
+    service: MatcherService | None = None,
+    test_config: dict | None = None,
+) -> OpenAPI:
+    """Build the app. The service is opened here (index reconciled with the database)."""
+    settings = settings or load_settings()
+    app = OpenAPI(
+        __name__,
+        info=Info(
+            title="Smart Region Matcher",
+            version="1.0",
+            description="Matching von Herausforderungen, Projekten, Kommunen und Anbietern",
+        ),
+        security_schemes=SECURITY,
+        validation_error_status=400,
+        validation_error_model=errors.ErrorResponse,
+        validation_error_callback=errors.validation_response,
+        doc_prefix="/openapi",
+        doc_url="/openapi.json",
+    )
+    app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_SORT_KEYS=False)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    if test_config:
+        app.config.update(test_config)
+    if service is None:
+        service = MatcherService(settings)
+    if not service.ready:
+        service.open()
+    # Load the model and build the BM25 indexes now, not on a user's first request.
+    service.match("Aufwärmen des Matchers", k=1)
+    app.extensions["matcher"] = service
+    app.extensions["matcher_keys"] = KeyRing.from_settings(settings)
+    errors.register(app)
+    app.register_api(matching.api)
+    app.register_api(entities.api)
+    app.register_api(meta.api)
+    app.add_url_rule("/openapi.json", "openapi_json", lambda: app.api_doc)
+    app.add_url_rule("/docs", "docs", lambda: redirect("/openapi/swagger"))
+    return app

@@ -1,0 +1,38 @@
+"""What every route needs: the service, the caller's role, the error responses to document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from api.auth import KeyRing, current_role
+from api.errors import ErrorResponse
+from matcher.service import MatcherService
+
+ERRORS = {400: ErrorResponse, 404: ErrorResponse, 503: ErrorResponse}
+WRITE_ERRORS = {
+    **ERRORS,
+    401: ErrorResponse,
+    403: ErrorResponse,
+    409: ErrorResponse,
+    413: ErrorResponse,
+}
+BEARER = [{"bearer": []}]
+PRIVATE_FIELDS = {"projects": ("contact",)}
+
+
+def service() -> MatcherService:
+    return current_app.extensions["matcher"]
+
+
+def role() -> str | None:
+    keys: KeyRing = current_app.extensions["matcher_keys"]
+    return current_role(keys)
+
+
+def public(kind: str, data: dict[str, Any], with_private: bool) -> dict[str, Any]:
+    """An item as JSON, without contact fields unless the caller has a key."""
+    if with_private:
+        return data
+    return {k: v for k, v in data.items() if k not in PRIVATE_FIELDS.get(kind, ())}

@@ -1,0 +1,148 @@
+"""Reading and writing municipalities, projects, providers, offerings and needs.
+
+Every write needs a key whose role owns the record; it is committed to the database and is
+visible to the very next match request (the index is updated incrementally).
+"""
+
+# No `from __future__ import annotations` here: the routes are built per kind, and
+# flask-openapi3 reads each body model from the real annotation objects.
+from flask import request
+from flask_openapi3 import APIBlueprint, Tag
+
+from api.auth import require_write
+from api.errors import ForbiddenError
+from api.models import ImportResponse, ItemPath, ListQuery, ListResponse
+from api.routes.common import BEARER, ERRORS, WRITE_ERRORS, public, role, service
+from matcher.errors import ValidationError
+from matcher.schema import KINDS, model_for
+
+api = APIBlueprint(
+    "entities",
+    __name__,
+    url_prefix="/api/v1",
+    abp_tags=[Tag(name="Daten", description="Kommunen, Projekte, Anbieter, …")],
+)
+
+IMPORT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/x-ndjson": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+def _dump(kind: str, item, with_private: bool) -> dict:
+    return public(kind, item.model_dump(mode="json"), with_private)
+
+
+def _routes(kind: str) -> None:
+    model = model_for(kind)
+    label = kind.capitalize()
+
+    def list_items(query: ListQuery):
+        items, total = service().list_items(
+            kind,
+            query.q,
+            query.category,
+            query.district,
+            query.region,
+            query.municipality,
+            query.provider,
+            query.status,
+            query.limit,
+            query.offset,
+        )
+        private = role() is not None
+        return {
+            "items": [_dump(kind, i, private) for i in items],
+            "total": total,
+            "limit": query.limit,
+            "offset": query.offset,
+        }
+
+    def get_item(path: ItemPath):
+        return _dump(kind, service().get(kind, path.id), role() is not None)
+
+    def create_item(body: model):  # type: ignore[valid-type]
+        require_write(role(), kind, None, body, creating=True)
+        return _dump(kind, service().create(kind, body), True), 201
+
+    def replace_item(path: ItemPath, body: model):  # type: ignore[valid-type]
+        before = service().get(kind, path.id)
+        require_write(role(), kind, before, body)
+        return _dump(kind, service().replace(kind, path.id, body), True)
+
+    def delete_item(path: ItemPath):
+        before = service().get(kind, path.id)
+        require_write(role(), kind, before, None)
+        service().delete(kind, path.id)
+        return "", 204
+
+    def import_items():
+        who = role()
+        require_write(who, kind, None, None)
+        if who != "admin":
+            raise ForbiddenError("bulk import needs an admin key")
+        data = request.get_data(cache=False)
+        if not data:
+            raise ValidationError(
+                "body: send the CSV or JSONL file as the request body", [("body", "empty")]
+            )
+        jsonl = "json" in (request.mimetype or "")
+        report = service().import_bytes(kind, data, "upload.jsonl" if jsonl else "upload.csv")
+        return {
+            "kind": kind,
+            "imported": report.imported,
+            "created_municipalities": report.created_municipalities,
+            "warnings": report.warnings,
+        }
+
+    for fn, name in (
+        (list_items, "list"),
+        (get_item, "get"),
+        (create_item, "create"),
+        (replace_item, "replace"),
+        (delete_item, "delete"),
+        (import_items, "import"),
+    ):
+        fn.__name__ = f"{name}_{kind}"
+    api.get(
+        f"/{kind}",
+        responses={200: ListResponse, **ERRORS},
+        summary=f"{label}: list, filtered and paged",
+    )(list_items)
+    api.get(
+        f"/{kind}/<string:id>", responses={200: model, **ERRORS}, summary=f"{label}: one by id"
+    )(get_item)
+    api.post(
+        f"/{kind}",
+        responses={201: model, **WRITE_ERRORS},
+        security=BEARER,
+        summary=f"{label}: create",
+    )(create_item)
+    api.put(
+        f"/{kind}/<string:id>",
+        responses={200: model, **WRITE_ERRORS},
+        security=BEARER,
+        summary=f"{label}: replace",
+    )(replace_item)
+    api.delete(
+        f"/{kind}/<string:id>",
+        responses={204: None, **WRITE_ERRORS},
+        security=BEARER,
+        summary=f"{label}: delete",
+    )(delete_item)
+    api.post(
+        f"/{kind}:import",
+        responses={200: ImportResponse, **WRITE_ERRORS},
+        security=BEARER,
+        openapi_extensions=IMPORT_BODY,
+        summary=f"{label}: bulk import (CSV or JSONL), all or nothing",
+    )(import_items)
+
+
+for _kind in KINDS:
+    _routes(_kind)

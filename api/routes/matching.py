@@ -1,0 +1,61 @@
+"""Matching endpoints: a challenge, and the directions that start from an item."""
+
+from __future__ import annotations
+
+from flask_openapi3 import APIBlueprint, Tag
+
+from api.models import (
+    AnyResponse,
+    FilterQuery,
+    ItemPath,
+    JointResponse,
+    MatchRequest,
+    MatchResponse,
+)
+from api.routes.common import ERRORS, service
+
+api = APIBlueprint(
+    "matching",
+    __name__,
+    url_prefix="/api/v1",
+    abp_tags=[Tag(name="Matching", description="Ranked, explained matches")],
+)
+
+
+@api.post("/match", responses={200: MatchResponse, **ERRORS})
+def match(body: MatchRequest):
+    """Projects, peer municipalities and providers for a challenge, linked by ids."""
+    found = service().match(
+        body.text, list(dict.fromkeys(body.kinds)), body.k, body.municipality, body.filters
+    )
+    return found
+
+
+@api.get("/projects/<string:id>/similar", responses={200: AnyResponse, **ERRORS})
+def project_similar(path: ItemPath, query: FilterQuery):
+    """Similar projects elsewhere, and the municipalities that could adopt it."""
+    return service().similar(path.id, query.k, query.filters())
+
+
+@api.get("/municipalities/<string:id>/peers", responses={200: AnyResponse, **ERRORS})
+def municipality_peers(path: ItemPath, query: FilterQuery):
+    """Peers by profile and structure, and the municipality's open needs with matches."""
+    return service().peers(path.id, query.k, query.filters())
+
+
+@api.get("/providers/<string:id>/leads", responses={200: AnyResponse, **ERRORS})
+def provider_leads(path: ItemPath, query: FilterQuery):
+    """Municipalities for a provider: matching open needs, then towns like its customers."""
+    return service().leads(path.id, query.k, query.filters())
+
+
+@api.get("/offerings/<string:id>/leads", responses={200: AnyResponse, **ERRORS})
+def offering_leads(path: ItemPath, query: FilterQuery):
+    """Municipalities for one offering."""
+    return service().leads(path.id, query.k, query.filters())
+
+
+@api.get("/joint-projects", responses={200: JointResponse, **ERRORS})
+def joint_projects(query: FilterQuery):
+    """Joint-project suggestions: nearby smaller towns with the same open need."""
+    return {"items": service().joint_projects(query.k, query.filters())}

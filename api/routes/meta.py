@@ -1,0 +1,30 @@
+"""Health and feedback."""
+
+from __future__ import annotations
+
+from flask_openapi3 import APIBlueprint, Tag
+
+from api.models import AnyResponse, Feedback, FeedbackResponse
+from api.routes.common import ERRORS, service
+
+api = APIBlueprint("meta", __name__, abp_tags=[Tag(name="Betrieb")])
+
+
+@api.get("/health", responses={200: AnyResponse, 503: AnyResponse})
+def health():
+    """Store and index state, item counts, encoder."""
+    svc = service()
+    try:
+        svc.refresh()
+        stats = svc.stats()
+    except Exception:  # any failure to reach the store is "not healthy", never a 500
+        return {"status": "unavailable", "database": "unreachable"}, 503
+    return {"status": "ok" if svc.ready else "starting", **stats}
+
+
+@api.post("/api/v1/feedback", responses={201: FeedbackResponse, **ERRORS})
+def feedback(body: Feedback):
+    """Store a "passt" / "passt nicht" verdict on a result, for the tuning notebooks."""
+    return {
+        "id": service().add_feedback(body.query, body.item_kind, body.item_id, body.verdict)
+    }, 201
