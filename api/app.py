@@ -8,9 +8,9 @@ from flask import redirect
 from flask_openapi3 import Info, OpenAPI
 
 from api import errors
-from api.auth import KeyRing
 from api.routes import entities, matching, meta
 from matcher.config import Settings, load_settings
+from matcher.keys import KeyRing
 from matcher.service import MatcherService
 
 log = logging.getLogger(__name__)

@@ -344,7 +344,7 @@ def keys() -> None:
 @click.pass_context
 def keys_add(ctx, role: str) -> None:
     """Create a key for ROLE (admin, municipality:<id>, provider:<id>) and print it once."""
-    from api.auth import add_key
+    from matcher.keys import add_key
 
     settings = _settings(ctx)
     path = settings.keys_file or settings.home / "keys.json"
@@ -353,7 +353,7 @@ def keys_add(ctx, role: str) -> None:
     except MatcherError as exc:
         _fail(exc)
     click.echo(key)
-    click.echo(f"(gespeichert als Hash in {path}; setzen Sie MATCHER_KEYS_FILE={path})", err=True)
+    click.echo(f"(nur der Hash ist gespeichert, in {path})", err=True)
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ class Settings(BaseModel):
         "", repr=False, description="An API key with the admin role, set at start-up (kept hashed)."
     )
     keys_file: Path | None = Field(
-        None, description="JSON file of hashed API keys and their roles (`matcher keys add`)."
+        None, description="JSON file of hashed API keys and roles; default $MATCHER_HOME/keys.json."
     )
     max_body_bytes: int = Field(
         10 * 1024 * 1024, ge=1024, description="Largest request body the API accepts."

@@ -3,6 +3,6 @@
 # PostgreSQL tests run when PG_TEST_URL names a server (.ci/run starts one); else they skip.
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
-ruff check matcher tests
-ruff format --check matcher tests
+ruff check matcher api tests
+ruff format --check matcher api tests
 python -m pytest -q -ra "$@"

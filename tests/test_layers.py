@@ -46,3 +46,16 @@ def test_ranking_never_imports_embeddings_and_core_never_imports_flask():
         assert not any(d.startswith(("flask", "api")) for d in deps), path
         if "ranking" in path.parts:
             assert not any(d.startswith("matcher.embeddings") for d in deps), path
+
+
+def test_api_uses_the_service_not_the_layers_below():
+    for path in (ROOT / "api").rglob("*.py"):
+        deps = _imports(path)
+        below = [
+            d
+            for d in deps
+            if d.startswith(
+                ("matcher.store", "matcher.embeddings", "matcher.ranking", "matcher.indexing")
+            )
+        ]
+        assert not below, (path, below)

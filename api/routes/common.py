@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import current_app
 
-from api.auth import KeyRing, current_role
+from api.auth import current_role
 from api.errors import ErrorResponse
+from matcher.keys import KeyRing
 from matcher.service import MatcherService
 
 ERRORS = {400: ErrorResponse, 404: ErrorResponse, 503: ErrorResponse}

@@ -11,7 +11,7 @@ ADMIN = {"Authorization": "Bearer admin-test-key"}
 @pytest.fixture
 def app(tmp_path):
     """The app on the tiny fixture corpus with the fake encoder, an admin key and two role keys."""
-    from api.auth import add_key
+    from matcher.keys import add_key
 
     settings = make_settings(
         tmp_path / "home",

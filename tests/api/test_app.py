@@ -239,3 +239,14 @@ def test_openapi_documents_every_endpoint(client, app):
             assert (path, method) in documented, (path, method)
     assert client.get("/openapi/swagger").status_code == 200
     assert client.get("/docs").status_code == 302
+
+
+def test_keys_added_by_the_cli_are_read_from_the_home(tmp_path):
+    from matcher.keys import KeyRing, add_key
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path)
+    key = add_key(tmp_path / "keys.json", "provider:lichtwerk")
+    assert key not in (tmp_path / "keys.json").read_text()  # only the hash is stored
+    assert KeyRing.from_settings(settings).role_for(key) == "provider:lichtwerk"
+    assert KeyRing.from_settings(settings).role_for(key + "x") is None
