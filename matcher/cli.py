@@ -182,23 +182,38 @@ def _print_named(title: str, results: list[dict]) -> None:
             click.echo(f"       – {reason}")
 
 
+def _direction(ctx: click.Context, call, show, as_json: bool) -> None:
+    """Run one matching direction and print it as JSON or as German text."""
+    try:
+        found = call(_open(ctx))
+    except MatcherError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+    else:
+        show(found)
+
+
+def _show_peers(found: dict) -> None:
+    _print_named(f"Partnerkommunen für {found['municipality']['name']}", found["peers"])
+    for need in found["needs"]:
+        _print_named(f"Bedarf „{need['title']}“ – Projekte", need["projects"])
+        _print_named(f"Bedarf „{need['title']}“ – Anbieter", need["providers"])
+
+
+def _show_similar(found: dict) -> None:
+    _print_named(f"Ähnliche Projekte wie „{found['project']['title']}“", found["similar"])
+    _print_named("Kommunen, die es übernehmen könnten", found["adopters"])
+
+
 @main.command()
 @click.argument("municipality_id")
 @filter_options
 @click.pass_context
 def peers(ctx, municipality_id, k, as_json, **kw) -> None:
     """Peer municipalities of MUNICIPALITY_ID and its open needs with matches."""
-    try:
-        found = _open(ctx).peers(municipality_id, k, _filters(kw))
-    except MatcherError as exc:
-        _fail(exc)
-    if as_json:
-        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
-        return
-    _print_named(f"Partnerkommunen für {found['municipality']['name']}", found["peers"])
-    for need in found["needs"]:
-        _print_named(f"Bedarf „{need['title']}“ – Projekte", need["projects"])
-        _print_named(f"Bedarf „{need['title']}“ – Anbieter", need["providers"])
+    filters = _filters(kw)
+    _direction(ctx, lambda svc: svc.peers(municipality_id, k, filters), _show_peers, as_json)
 
 
 @main.command()
@@ -207,14 +222,15 @@ def peers(ctx, municipality_id, k, as_json, **kw) -> None:
 @click.pass_context
 def leads(ctx, item_id, k, as_json, **kw) -> None:
     """Municipalities that need what provider or offering ITEM_ID offers."""
-    try:
-        found = _open(ctx).leads(item_id, k, _filters(kw))
-    except MatcherError as exc:
-        _fail(exc)
-    if as_json:
-        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
-    else:
-        _print_named(f"Interessierte Kommunen für {found['provider']['name']}", found["leads"])
+    filters = _filters(kw)
+    _direction(
+        ctx,
+        lambda svc: svc.leads(item_id, k, filters),
+        lambda found: _print_named(
+            f"Interessierte Kommunen für {found['provider']['name']}", found["leads"]
+        ),
+        as_json,
+    )
 
 
 @main.command()
@@ -223,15 +239,17 @@ def leads(ctx, item_id, k, as_json, **kw) -> None:
 @click.pass_context
 def similar(ctx, project_id, k, as_json, **kw) -> None:
     """Projects like PROJECT_ID elsewhere, and municipalities that could adopt it."""
-    try:
-        found = _open(ctx).similar(project_id, k, _filters(kw))
-    except MatcherError as exc:
-        _fail(exc)
-    if as_json:
-        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
-        return
-    _print_named(f"Ähnliche Projekte wie „{found['project']['title']}“", found["similar"])
-    _print_named("Kommunen, die es übernehmen könnten", found["adopters"])
+    filters = _filters(kw)
+    _direction(ctx, lambda svc: svc.similar(project_id, k, filters), _show_similar, as_json)
+
+
+def _show_joint(found: list[dict]) -> None:
+    if not found:
+        click.echo("Keine Gemeinschaftsprojekte gefunden.")
+    for rank, g in enumerate(found, start=1):
+        click.echo(f"{rank:2d}. {g['theme']}: „{g['title']}“  {g['score']:.3f}")
+        for reason in g["explanation"]["reasons"]:
+            click.echo(f"    – {reason}")
 
 
 @main.command("joint-projects")
@@ -239,19 +257,8 @@ def similar(ctx, project_id, k, as_json, **kw) -> None:
 @click.pass_context
 def joint_projects(ctx, k, as_json, **kw) -> None:
     """Suggested joint projects: nearby smaller towns with the same open need."""
-    try:
-        found = _open(ctx).joint_projects(k, _filters(kw))
-    except MatcherError as exc:
-        _fail(exc)
-    if as_json:
-        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
-        return
-    if not found:
-        click.echo("Keine Gemeinschaftsprojekte gefunden.")
-    for rank, g in enumerate(found, start=1):
-        click.echo(f"{rank:2d}. {g['theme']}: „{g['title']}“  {g['score']:.3f}")
-        for reason in g["explanation"]["reasons"]:
-            click.echo(f"    – {reason}")
+    filters = _filters(kw)
+    _direction(ctx, lambda svc: svc.joint_projects(k, filters), _show_joint, as_json)
 
 
 @main.command("import")

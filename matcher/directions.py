@@ -218,12 +218,7 @@ def _lead_dict(s: Searcher, lead: dict) -> dict:
         )
     return {
         "kind": "lead",
-        "id": town.id,
-        "name": town.name,
-        "title": town.name,
-        "district": town.district,
-        "region": town.region,
-        "population": town.population,
+        **explain.town_fields(town),
         "score": round(lead["score"], 4),
         "confidence": explain.confidence(lead["confident"]),
         "basis": "bedarf" if lead["needs"] else "aehnliche_kommune",

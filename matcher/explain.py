@@ -18,6 +18,18 @@ def german_int(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
+def town_fields(town: Municipality) -> dict:
+    """The fields every result about a municipality starts with."""
+    return {
+        "id": town.id,
+        "name": town.name,
+        "title": town.name,
+        "district": town.district,
+        "region": town.region,
+        "population": town.population,
+    }
+
+
 def town_summary(town: Municipality) -> dict:
     """The fields of a municipality that every answer shows."""
     return {
@@ -219,12 +231,7 @@ def municipality(s: Searcher, q: Query, r: PeerResult) -> dict:
         reasons.append("nur schwache Übereinstimmung – bitte prüfen")
     return {
         "kind": "municipality",
-        "id": town.id,
-        "name": town.name,
-        "title": town.name,
-        "district": town.district,
-        "region": town.region,
-        "population": town.population,
+        **town_fields(town),
         "distance_km": round(d, 1)
         if (d := s.catalog.distance_km(q.asker, town)) is not None
         else None,
