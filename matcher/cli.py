@@ -289,20 +289,36 @@ def import_(ctx, kind: str, file: Path) -> None:
     type=click.Path(path_type=Path, exists=True, dir_okay=False),
     help="A labelled corpus in the Musterdatenkatalog format.",
 )
-@click.option("--limit", type=click.IntRange(1), help="Evaluate only this many queries.")
+@click.option(
+    "--candidate",
+    "candidates",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="A ranking config to compare with the current one (demo judgments).",
+)
+@click.option("--limit", type=click.IntRange(1), help="External set: only this many queries.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def eval_(ctx, external: Path | None, limit: int | None, as_json: bool) -> None:
-    """Relevance figures: hybrid against BM25 and dense alone, in the same run."""
-    from matcher.relevance import external_table, format_table
-
-    if external is None:
-        _fail(MatcherError("--external PATH is needed (demo judgments come with a later release)"))
+def eval_(ctx, external: Path | None, candidates, limit: int | None, as_json: bool) -> None:
+    """Relevance side by side with baselines: on the demo judgments (data/judgments/),
+    or with --external on a labelled corpus indexed in memory."""
+    settings = _settings(ctx)
     try:
-        rows = external_table(external, _settings(ctx), limit=limit)
-    except MatcherError as exc:
+        if external is not None:
+            from matcher.relevance import external_table, format_table
+
+            rows = external_table(external, settings, limit=limit)
+            click.echo(json.dumps(rows, indent=2) if as_json else format_table(rows))
+            return
+        from matcher import judged
+        from matcher.ranking.config import load_ranking_config
+
+        service = _open(ctx)
+        extra = {p.stem: load_ranking_config(p) for p in candidates}
+        tables = judged.table(service, judged.load(settings.data_dir), extra)
+    except (MatcherError, ValueError) as exc:
         _fail(exc)
-    click.echo(json.dumps(rows, indent=2) if as_json else format_table(rows))
+    click.echo(json.dumps(tables, indent=2) if as_json else judged.format_table(tables))
 
 
 @main.command()

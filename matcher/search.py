@@ -181,8 +181,20 @@ class Searcher:
         return self._scored_projects[id(q)]
 
     def _score_projects(self, q: Query) -> list[Scored]:
+        return fuse(self.project_candidates(q), self.config_for(q))
+
+    def project_candidates(self, q: Query, include: tuple[str, ...] = ()) -> list[Candidate]:
+        """Retrieved projects that pass the filters, with their features (before fusion);
+        `include` adds projects even if retrieval did not find them (e.g. rated ones)."""
         cands = self.retrieve("projects", q)
         profile = self._category_profile(cands, "projects")
+        extra = [i for i in include if i not in cands and i in self.catalog.items["projects"]]
+        if extra:
+            ids, scores = self.indexes.lexical["projects"].scores(q.terms)
+            lex = dict(zip(ids, scores.tolist(), strict=True))
+            dense = self.indexes.vectors["projects"].scores(q.vector, extra).tolist()
+            for item_id, d in zip(extra, dense, strict=True):
+                cands[item_id] = Candidate(item_id, dense=d, lexical=lex.get(item_id, 0.0))
         kept = []
         for cand in cands.values():
             p: Project = self.catalog.get("projects", cand.id)
@@ -196,7 +208,7 @@ class Searcher:
                 **self._place_features(p.municipalities, q.asker),
             }
             kept.append(cand)
-        return fuse(kept, self.config_for(q))
+        return kept
 
     def projects(self, q: Query, k: int) -> list[dict]:
         """The k best projects, diversified by municipality, with explanations."""

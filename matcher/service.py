@@ -192,6 +192,10 @@ class MatcherService:
 
     # -- reads -------------------------------------------------------------------------------
 
+    def searcher(self) -> Searcher:
+        """A searcher over the current data (applies unseen writes first)."""
+        return self._searcher()
+
     def _searcher(self) -> Searcher:
         if self.indexes is None:
             raise NotReadyError("the index is not built yet; run `matcher build`")

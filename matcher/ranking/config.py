@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
@@ -73,6 +74,16 @@ class LeadWeights(_Strict):
     lookalike: float = Field(0.5, ge=0, description="scale of towns similar to a reference")
 
 
+class LearnedRanker(_Strict):
+    """A linear model over the score components, trained from judgments and feedback
+    (`matcher.ranking.learn`); stored as plain numbers so it is a reviewable diff."""
+
+    features: list[str]
+    coef: list[float]
+    intercept: float = 0.0
+    trained_on: str = ""
+
+
 class RankingConfig(_Strict):
     """Everything that decides the order of results."""
 
@@ -93,6 +104,10 @@ class RankingConfig(_Strict):
     max_per_municipality: int = Field(2, ge=1, description="results of one town before others")
     distance_scale_km: float = Field(30.0, gt=0)
     recency_half_life: float = Field(4.0, gt=0)
+    ranker: Literal["weights", "learned"] = Field(
+        "weights", description="hand-set weights, or the learned model below"
+    )
+    learned: LearnedRanker | None = None
     # Provenance, written by the tuning notebook.
     metrics: dict[str, float] = Field(default_factory=dict)
     encoder: str = ""
@@ -101,14 +116,23 @@ class RankingConfig(_Strict):
     notes: str = ""
 
 
+def _check_learned(config: RankingConfig) -> RankingConfig:
+    if config.ranker == "learned" and config.learned is None:
+        raise ConfigError("ranking config: ranker 'learned' needs a 'learned' model")
+    if config.learned is not None and len(config.learned.features) != len(config.learned.coef):
+        raise ConfigError("ranking config: learned features and coef differ in length")
+    return config
+
+
 def load_ranking_config(path: Path | None) -> RankingConfig:
     """The config at `path`, or the defaults when there is no file."""
     if path is None or not Path(path).exists():
         return RankingConfig()
     try:
-        return RankingConfig.model_validate(json.loads(Path(path).read_text(encoding="utf-8")))
+        config = RankingConfig.model_validate(json.loads(Path(path).read_text(encoding="utf-8")))
     except (OSError, ValueError, PydanticValidationError) as exc:
         raise ConfigError(f"invalid ranking config {path}: {exc}") from None
+    return _check_learned(config)
 
 
 def save_ranking_config(config: RankingConfig, path: Path) -> None:

@@ -8,6 +8,7 @@ unrelated item into the results.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from matcher.ranking.config import RankingConfig
@@ -51,22 +52,51 @@ def text_fit(dense: float, lexical: float, config: RankingConfig) -> tuple[float
     return (w.dense * dense + w.lexical * lex) / total, lex
 
 
+def feature_vector(cand: Candidate, config: RankingConfig) -> dict[str, float]:
+    """Every input of the ranking for one candidate: dense, normalised lexical, features."""
+    lex = lexical_norm(cand.lexical, config.lexical_saturation)
+    return {
+        "dense": cand.dense,
+        "lexical": lex,
+        **{name: cand.features.get(name, 0.0) for name in FEATURES},
+    }
+
+
+def _weighted(fit: float, x: dict[str, float], config: RankingConfig) -> tuple[float, dict]:
+    w = config.weights
+    components = {"dense": round(x["dense"], 4), "lexical": round(x["lexical"], 4)}
+    score = fit
+    for name in FEATURES:
+        contribution = getattr(w, name) * x[name]
+        if x[name]:
+            components[name] = round(contribution, 4)
+        score += contribution
+    return score, components
+
+
+def _learned(x: dict[str, float], config: RankingConfig) -> tuple[float, dict]:
+    model = config.learned
+    logit = model.intercept + sum(
+        c * x.get(f, 0.0) for f, c in zip(model.features, model.coef, strict=True)
+    )
+    components = {
+        f: round(c * x.get(f, 0.0), 4)
+        for f, c in zip(model.features, model.coef, strict=True)
+        if x.get(f)
+    }
+    return 1.0 / (1.0 + math.exp(-logit)), components
+
+
 def fuse(candidates: list[Candidate], config: RankingConfig) -> list[Scored]:
     """Score candidates, drop those under the relevance floor, best first."""
-    w = config.weights
+    learned = config.ranker == "learned" and config.learned is not None
     out: list[Scored] = []
     for cand in candidates:
-        fit, lex = text_fit(cand.dense, cand.lexical, config)
+        fit, _lex = text_fit(cand.dense, cand.lexical, config)
         if fit < config.min_score:
             continue
-        components = {"dense": round(cand.dense, 4), "lexical": round(lex, 4)}
-        score = fit
-        for name in FEATURES:
-            value = cand.features.get(name, 0.0)
-            contribution = getattr(w, name) * value
-            if value:
-                components[name] = round(contribution, 4)
-            score += contribution
+        x = feature_vector(cand, config)
+        score, components = _learned(x, config) if learned else _weighted(fit, x, config)
         out.append(Scored(cand.id, score, fit, components, fit >= config.confident_score))
     out.sort(key=lambda s: (-s.score, s.id))
     return out

@@ -1,0 +1,209 @@
+"""Relevance on the hand-graded demo judgments: systems side by side, sweeps, and the
+training data of the learned ranker. The systems are ranking configs run through the real
+service, so what is measured is what users get."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from matcher.errors import MatcherError
+from matcher.ranking import evaluation as ev
+from matcher.ranking.config import RankingConfig, Weights
+from matcher.ranking.fusion import feature_vector
+from matcher.service import MatcherService
+
+AT = {"ndcg": 10, "mrr": 10, "recall": 10, "precision": 5}
+KINDS = ("projects", "providers", "municipalities", "leads")
+DEPTH = 20
+
+
+def judgment_files(data_dir: Path) -> list[Path]:
+    """The judgment CSVs of a corpus directory."""
+    return sorted((Path(data_dir) / "judgments").glob("*.csv"))
+
+
+def load(data_dir: Path) -> ev.Judgments:
+    """All judgments of a corpus directory."""
+    files = judgment_files(data_dir)
+    if not files:
+        raise MatcherError(f"no judgments in {Path(data_dir) / 'judgments'}")
+    return ev.read_judgments(files)
+
+
+def baselines(current: RankingConfig) -> dict[str, RankingConfig]:
+    """BM25 only and dense only (no features, no floor), and the current hybrid."""
+    off = {"min_score": -1.0, "item_min_score": -1.0, "ranker": "weights"}
+    no_features = {
+        "category": 0.0,
+        "proximity": 0.0,
+        "population": 0.0,
+        "evidence": 0.0,
+        "recency": 0.0,
+    }
+    return {
+        "bm25": current.model_copy(
+            update={**off, "weights": Weights(dense=0.0, lexical=1.0, **no_features)}
+        ),
+        "dense": current.model_copy(
+            update={**off, "weights": Weights(dense=1.0, lexical=0.0, **no_features)}
+        ),
+        "hybrid": current,
+    }
+
+
+@contextmanager
+def using(service: MatcherService, config: RankingConfig) -> Iterator[None]:
+    """Run the service with another ranking config for a while."""
+    saved = service.ranking
+    service.ranking = config
+    try:
+        yield
+    finally:
+        service.ranking = saved
+
+
+def ranked(
+    service: MatcherService, kind: str, query: str, asker: str | None, k: int = DEPTH
+) -> list[str]:
+    """Ids the service returns for one judged query."""
+    if kind == "leads":
+        return [lead["id"] for lead in service.leads(query, k)["leads"]]
+    return [r["id"] for r in service.search(query, kind, k, municipality=asker)]
+
+
+def run(
+    service: MatcherService, judgments: ev.Judgments, config: RankingConfig, qids: list[str]
+) -> dict[str, list[str]]:
+    """The ranking of each query under a config."""
+    with using(service, config):
+        return {
+            q: ranked(service, judgments.kinds[q], judgments.queries[q], judgments.askers[q])
+            for q in qids
+        }
+
+
+def per_query(
+    run_: Mapping[str, list[str]], judgments: ev.Judgments, qids: list[str]
+) -> dict[str, dict[str, float]]:
+    """metric@k → {qid: value}."""
+    rel = {q: judgments.relevant[q] for q in qids}
+    return {f"{m}@{k}": ev.per_query(run_, rel, m, k) for m, k in AT.items()}
+
+
+def score(
+    service: MatcherService, judgments: ev.Judgments, config: RankingConfig, kind: str = "projects"
+) -> dict[str, float]:
+    """Mean metrics of a config on one kind's queries (for sweeps)."""
+    qids = judgments.of_kind(kind)
+    values = per_query(run(service, judgments, config, qids), judgments, qids)
+    return {m: float(np.mean(list(v.values()))) for m, v in values.items()}
+
+
+def table(
+    service: MatcherService,
+    judgments: ev.Judgments,
+    candidates: Mapping[str, RankingConfig] | None = None,
+) -> dict[str, list[dict]]:
+    """Per kind: baselines, the current hybrid and any candidates, with differences to the
+    hybrid and bootstrap CIs."""
+    systems = {**baselines(service.ranking), **(candidates or {})}
+    out = {}
+    for kind in KINDS:
+        qids = judgments.of_kind(kind)
+        if not qids:
+            continue
+        per_system = {
+            name: per_query(run(service, judgments, cfg, qids), judgments, qids)
+            for name, cfg in systems.items()
+        }
+        out[kind] = ev.compare(per_system, baseline="hybrid")
+    return out
+
+
+def format_table(tables: Mapping[str, list[dict]]) -> str:
+    """The side-by-side text table."""
+    lines = []
+    for kind, rows in tables.items():
+        lines.append(f"\n{kind} ({rows[0]['queries']} queries)")
+        head = (
+            f"{'system':10s} {'nDCG@10 [95% CI]':>22s} {'MRR@10':>7s} {'R@10':>6s} "
+            f"{'P@5':>6s}   {'ΔnDCG vs hybrid [95% CI]':>26s}"
+        )
+        lines += [head, "-" * len(head)]
+        for r in rows:
+            lo, hi = r["ndcg@10_ci"]
+            dlo, dhi = r["ndcg@10_delta_ci"]
+            lines.append(
+                f"{r['system']:10s} {r['ndcg@10']:.3f} [{lo:.3f}, {hi:.3f}]   "
+                f"{r['mrr@10']:7.3f} {r['recall@10']:6.3f} {r['precision@5']:6.3f}   "
+                f"{r['ndcg@10_delta']:+.3f} [{dlo:+.3f}, {dhi:+.3f}]"
+            )
+    return "\n".join(lines)
+
+
+# -- learned ranker -------------------------------------------------------------------------
+
+
+def project_examples(
+    service: MatcherService, text: str, asker: str | None, include: tuple[str, ...] = ()
+) -> dict[str, dict[str, float]]:
+    """Feature vectors of the retrieved project candidates of a query (and of `include`)."""
+    searcher = service.searcher()
+    q = service.query(text, asker)
+    config = searcher.config_for(q)
+    return {c.id: feature_vector(c, config) for c in searcher.project_candidates(q, include)}
+
+
+def training_data(
+    service: MatcherService,
+    judgments: ev.Judgments,
+    qids: list[str],
+    feedback: list[dict] | None = None,
+) -> tuple[list[dict], list[int]]:
+    """(feature rows, labels) from project judgments (grade ≥ 2 relevant; unjudged retrieved
+    candidates irrelevant) and from feedback on projects."""
+    rows, labels = [], []
+    for q in qids:
+        rel = judgments.relevant[q]
+        for item_id, x in project_examples(
+            service, judgments.queries[q], judgments.askers[q]
+        ).items():
+            rows.append(x)
+            labels.append(int(rel.get(item_id, 0) >= 2))
+    for fb in feedback or []:
+        if fb["item_kind"] != "projects" or len(fb["query"].strip()) < 3:
+            continue
+        x = project_examples(service, fb["query"], None, (fb["item_id"],)).get(fb["item_id"])
+        if x is not None:
+            rows.append(x)
+            labels.append(int(fb["verdict"] == "passt"))
+    return rows, labels
+
+
+def cross_validated_learned(
+    service: MatcherService,
+    judgments: ev.Judgments,
+    folds: int = 5,
+    feedback: list[dict] | None = None,
+    seed: int = 0,
+) -> dict[str, dict[str, float]]:
+    """Per-query metrics of the learned ranker on project queries, each query ranked by a
+    model trained without it (k-fold by query), so the figures are honest."""
+    from matcher.ranking.learn import fit_ranker
+
+    qids = judgments.of_kind("projects")
+    order = np.random.default_rng(seed).permutation(len(qids))
+    groups = [[qids[i] for i in order[f::folds]] for f in range(folds)]
+    merged: dict[str, list[str]] = {}
+    for held_out in groups:
+        train = [q for q in qids if q not in held_out]
+        rows, labels = training_data(service, judgments, train, feedback)
+        config = service.ranking.model_copy(
+            update={"ranker": "learned", "learned": fit_ranker(rows, labels)}
+        )
+        merged.update(run(service, judgments, config, held_out))
+    return per_query(merged, judgments, qids)

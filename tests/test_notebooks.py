@@ -1,0 +1,98 @@
+"""The notebooks run top to bottom, headless, on the demo corpus (as programme staff would)."""
+
+from pathlib import Path
+
+import pytest
+
+from matcher.config import REPO_ROOT
+from matcher.service import MatcherService
+from tests.conftest import make_settings
+
+pytestmark = pytest.mark.slow
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+
+@pytest.fixture(scope="module")
+def notebook_env(tmp_path_factory, use_encoder):
+    home = tmp_path_factory.mktemp("notebook-home")
+    service = MatcherService(make_settings(home), encoder=use_encoder)
+    service.build()
+    for verdict, item in (
+        ("passt", "prj-en-01"),
+        ("passt", "prj-en-02"),
+        ("passt_nicht", "prj-si-23"),
+        ("passt_nicht", "prj-da-05"),
+    ):
+        service.add_feedback("Unsere Laternen brennen die ganze Nacht", "projects", item, verdict)
+    service.close()
+    return home
+
+
+def _execute(name: str, env: dict, monkeypatch) -> list[str]:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    nb = nbformat.read(REPO_ROOT / "notebooks" / name, as_version=4)
+    nbclient.NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(REPO_ROOT)}}
+    ).execute()
+    texts, images = [], 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            assert out.get("output_type") != "error", out
+            texts.append(out.get("text", "") or str(out.get("data", {}).get("text/plain", "")))
+            images += "image/png" in out.get("data", {})
+    return texts, images
+
+
+def test_relevance_tuning_notebook_writes_only_a_better_config(notebook_env, tmp_path, monkeypatch):
+    out = tmp_path / "ranking.json"
+    texts, images = _execute(
+        "relevance_tuning.ipynb",
+        {
+            "MATCHER_HOME": str(notebook_env),
+            "MATCHER_PROGRESS": "false",
+            "RANKING_CONFIG_OUT": str(out),
+        },
+        monkeypatch,
+    )
+    decision = "".join(texts)
+    assert images >= 3
+    assert ("Written to" in decision) == out.exists()
+    assert "Written to" in decision or "Nothing written" in decision
+
+
+def test_feedback_notebook_turns_verdicts_into_training_data(notebook_env, tmp_path, monkeypatch):
+    out = tmp_path / "feedback.csv"
+    texts, images = _execute(
+        "feedback_analysis.ipynb",
+        {
+            "MATCHER_HOME": str(notebook_env),
+            "MATCHER_PROGRESS": "false",
+            "FEEDBACK_TRAINING_OUT": str(out),
+        },
+        monkeypatch,
+    )
+    assert images >= 1
+    rows = Path(out).read_text().splitlines()
+    assert rows[0].endswith("label") and len(rows) == 5  # header + four verdicts
+
+
+def test_learned_ranker_notebook_reports_both_and_writes_a_candidate(
+    notebook_env, tmp_path, monkeypatch
+):
+    out = tmp_path / "learned.json"
+    texts, images = _execute(
+        "learned_ranker.ipynb",
+        {
+            "MATCHER_HOME": str(notebook_env),
+            "MATCHER_PROGRESS": "false",
+            "LEARNED_CONFIG_OUT": str(out),
+        },
+        monkeypatch,
+    )
+    printed = "".join(texts)
+    assert "hand-tuned" in printed and "learned (CV)" in printed and images >= 1
+    from matcher.ranking.config import load_ranking_config
+
+    assert load_ranking_config(out).ranker == "learned"
