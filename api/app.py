@@ -9,6 +9,7 @@ from flask_openapi3 import Info, OpenAPI
 
 from api import errors
 from api.routes import entities, matching, meta
+from api.web import web
 from matcher.config import Settings, load_settings
 from matcher.keys import KeyRing
 from matcher.service import MatcherService
@@ -56,6 +57,7 @@ def create_app(
     app.register_api(matching.api)
     app.register_api(entities.api)
     app.register_api(meta.api)
+    app.register_blueprint(web)
     app.add_url_rule("/openapi.json", "openapi_json", lambda: app.api_doc)
     app.add_url_rule("/docs", "docs", lambda: redirect("/openapi/swagger"))
     return app

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, make_response, render_template, request
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from werkzeug.exceptions import HTTPException
@@ -62,7 +62,32 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
+_PAGES = {
+    400: (
+        "Eingabe nicht verständlich",
+        "Die Anfrage konnte nicht verarbeitet werden. Bitte prüfen Sie Ihre Eingaben.",
+    ),
+    404: ("Nicht gefunden", "Diese Seite oder diesen Eintrag gibt es nicht (mehr)."),
+    409: ("Konflikt", "Das geht so nicht: andere Einträge verweisen noch darauf."),
+    503: (
+        "Vorübergehend nicht verfügbar",
+        "Der Dienst ist gerade nicht bereit. Bitte versuchen Sie es gleich noch einmal.",
+    ),
+}
+
+
+def _wants_page() -> bool:
+    """Web pages get a German HTML page; the API and machines get the JSON shape."""
+    path = request.path
+    return not path.startswith(("/api/", "/health", "/openapi", "/static"))
+
+
 def error_response(status: int, code: str, message: str, details: list[dict] | None = None):
+    if _wants_page():
+        heading, text = _PAGES.get(
+            status, ("Ein Fehler ist aufgetreten", "Bitte versuchen Sie es später noch einmal.")
+        )
+        return make_response(render_template("error.html", heading=heading, text=text), status)
     body = {"error": {"status": status, "code": code, "message": message, "details": details or []}}
     response = jsonify(body)
     response.status_code = status

@@ -24,7 +24,7 @@ from matcher.indexing import SEARCHABLE, SearchIndexes
 from matcher.joint import joint_projects
 from matcher.ranking.analysis import GermanAnalyzer
 from matcher.ranking.config import RankingConfig, load_ranking_config
-from matcher.resolve import Resolver
+from matcher.resolve import Resolver, normalize_name
 from matcher.schema import KINDS, Entity, Filters, Municipality, display_name, model_for
 from matcher.search import Query, Searcher
 from matcher.store import Store
@@ -361,6 +361,21 @@ class MatcherService:
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
         return self.store.add_feedback(row)
+
+    def find_municipality(self, text: str) -> str | None:
+        """Id of a municipality given by id or by its unique name (as typed in a form)."""
+        text = (text or "").strip()
+        if not text:
+            return None
+        if self.catalog.municipality(text):
+            return text
+        wanted = normalize_name(text.split(" (")[0])
+        hits = [m.id for m in self.catalog.items["municipalities"].values()
+                if normalize_name(m.name) == wanted]
+        if len(hits) == 1:
+            return hits[0]
+        exact = [m.id for m in self.catalog.items["municipalities"].values() if m.name == text]
+        return exact[0] if len(exact) == 1 else None
 
     def get(self, kind: str, item_id: str) -> Entity:
         return self.store.get(kind, item_id)

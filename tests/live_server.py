@@ -1,0 +1,73 @@
+"""A real `matcher serve` process on 127.0.0.1 for tests that talk HTTP or drive a browser."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+KEY = "server-test-admin-key"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def call(url, method="GET", body=None, key=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if key:
+        request.add_header("Authorization", f"Bearer {key}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def serve(home, **env):
+    port = free_port()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MATCHER_")}
+    environ.update(
+        MATCHER_HOME=str(home),
+        MATCHER_PROGRESS="false",
+        MATCHER_ADMIN_KEY=KEY,
+        HF_HUB_OFFLINE="1",
+        **env,
+    )
+    log = home / "server.log"
+    with log.open("w") as out:  # a file, not a pipe: a full pipe would stall the server
+        process = subprocess.Popen(
+            [sys.executable, "-m", "matcher.cli", "serve", "--port", str(port), "--workers", "2"],
+            env=environ,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(log.read_text())
+        try:
+            if call(base + "/health")[0] == 200:
+                return process, base
+        except OSError:
+            pass
+        time.sleep(0.5)
+    process.kill()
+    raise AssertionError("server did not come up")
+
+
+def stop(process):
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
