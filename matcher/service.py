@@ -370,8 +370,11 @@ class MatcherService:
         if self.catalog.municipality(text):
             return text
         wanted = normalize_name(text.split(" (")[0])
-        hits = [m.id for m in self.catalog.items["municipalities"].values()
-                if normalize_name(m.name) == wanted]
+        hits = [
+            m.id
+            for m in self.catalog.items["municipalities"].values()
+            if normalize_name(m.name) == wanted
+        ]
         if len(hits) == 1:
             return hits[0]
         exact = [m.id for m in self.catalog.items["municipalities"].values() if m.name == text]
