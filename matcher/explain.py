@@ -31,16 +31,8 @@ def town_fields(town: Municipality) -> dict:
 
 
 def town_summary(town: Municipality) -> dict:
-    """The fields of a municipality that every answer shows."""
-    return {
-        "id": town.id,
-        "name": town.name,
-        "district": town.district,
-        "region": town.region,
-        "population": town.population,
-        "latitude": town.latitude,
-        "longitude": town.longitude,
-    }
+    """The result fields of a municipality and its position (for maps)."""
+    return {**town_fields(town), "latitude": town.latitude, "longitude": town.longitude}
 
 
 def confidence(confident: bool) -> str:
