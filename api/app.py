@@ -7,7 +7,7 @@ import logging
 from flask import redirect
 from flask_openapi3 import Info, OpenAPI
 
-from api import errors
+from api import errors, limits
 from api.routes import entities, matching, meta
 from api.web import web
 from matcher.config import Settings, load_settings
@@ -59,5 +59,6 @@ def create_app(
     app.register_api(meta.api)
     app.register_blueprint(web)
     app.add_url_rule("/openapi.json", "openapi_json", lambda: app.api_doc)
+    app.extensions["matcher_limiter"] = limits.install(app, settings)
     app.add_url_rule("/docs", "docs", lambda: redirect("/openapi/swagger"))
     return app

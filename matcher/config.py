@@ -54,6 +54,16 @@ class Settings(BaseModel):
         10 * 1024 * 1024, ge=1024, description="Largest request body the API accepts."
     )
     workers: int = Field(2, ge=1, le=64, description="Worker processes of `matcher serve`.")
+    rate_limit_match: str = Field(
+        "600 per minute", description="Match and direction requests per client (API key or IP)."
+    )
+    rate_limit_write: str = Field(
+        "120 per minute",
+        description="Writes (create, replace, delete, import, feedback) per client.",
+    )
+    rate_limit_storage: str = Field(
+        "memory://", description="Where counts are kept; memory:// counts per worker process."
+    )
 
     @property
     def database_url(self) -> str:

@@ -11,7 +11,7 @@ from api.errors import ErrorResponse
 from matcher.keys import KeyRing
 from matcher.service import MatcherService
 
-ERRORS = {400: ErrorResponse, 404: ErrorResponse, 503: ErrorResponse}
+ERRORS = {400: ErrorResponse, 404: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse}
 WRITE_ERRORS = {
     **ERRORS,
     401: ErrorResponse,

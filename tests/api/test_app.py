@@ -250,3 +250,36 @@ def test_keys_added_by_the_cli_are_read_from_the_home(tmp_path):
     assert key not in (tmp_path / "keys.json").read_text()  # only the hash is stored
     assert KeyRing.from_settings(settings).role_for(key) == "provider:lichtwerk"
     assert KeyRing.from_settings(settings).role_for(key + "x") is None
+
+
+def test_rate_limits_answer_429_per_client(tmp_path):
+    from api import create_app
+    from matcher.service import MatcherService
+    from tests.conftest import FIXTURES, make_settings
+    from tests.fakes import FakeEncoder
+
+    settings = make_settings(
+        tmp_path, admin_key="k", rate_limit_match="3 per minute", rate_limit_write="2 per minute"
+    )
+    service = MatcherService(settings, encoder=FakeEncoder())
+    service.build(FIXTURES)
+    client = create_app(settings, service, {"TESTING": True}).test_client()
+    body = {"text": "LED Beleuchtung", "k": 1}
+    assert [client.post("/api/v1/match", json=body).status_code for _ in range(4)] == [
+        200,
+        200,
+        200,
+        429,
+    ]
+    error = _error(client.post("/api/v1/match", json=body), 429)
+    assert error["code"] == "too_many_requests"
+    assert client.post("/api/v1/match", json=body).headers["Retry-After"]
+    # another client (an API key) has its own budget; reads are not limited
+    assert (
+        client.post("/api/v1/match", json=body, headers={"Authorization": "Bearer k"}).status_code
+        == 200
+    )
+    assert client.get("/api/v1/projects").status_code == 200
+    verdict = {"query": "x", "item_kind": "projects", "item_id": "p-licht", "verdict": "passt"}
+    codes = [client.post("/api/v1/feedback", json=verdict).status_code for _ in range(3)]
+    assert codes == [201, 201, 429]

@@ -15,7 +15,13 @@ from tests.conftest import FIXTURES, make_settings
 from tests.fakes import FakeEncoder
 
 _home = Path(tempfile.mkdtemp(prefix="matcher-fuzz-"))
-_settings = make_settings(_home, admin_key="fuzz-admin-key")
+# Limits high enough that hundreds of generated requests a minute are not refused.
+_settings = make_settings(
+    _home,
+    admin_key="fuzz-admin-key",
+    rate_limit_match="100000 per minute",
+    rate_limit_write="100000 per minute",
+)
 _service = MatcherService(_settings, encoder=FakeEncoder())
 _service.build(FIXTURES)
 app = create_app(_settings, _service, {"TESTING": True})
