@@ -194,9 +194,6 @@ class MatcherService:
 
     def searcher(self) -> Searcher:
         """A searcher over the current data (applies unseen writes first)."""
-        return self._searcher()
-
-    def _searcher(self) -> Searcher:
         if self.indexes is None:
             raise NotReadyError("the index is not built yet; run `matcher build`")
         self.refresh()
@@ -257,7 +254,7 @@ class MatcherService:
                 [("kinds", "unknown kind")],
             )
         self._checked_k(k)
-        searcher = self._searcher()
+        searcher = self.searcher()
         q = self.query(text, municipality, filters)
         return {kind: getattr(searcher, kind)(q, k) for kind in kinds}
 
@@ -268,22 +265,22 @@ class MatcherService:
     def peers(self, municipality_id: str, k: int = 10, filters: Filters | None = None) -> dict:
         """Peers of a municipality (by profile and structure) and its open needs, matched."""
         self._checked_k(k)
-        return directions.peers(self._searcher(), municipality_id, k, filters)
+        return directions.peers(self.searcher(), municipality_id, k, filters)
 
     def leads(self, item_id: str, k: int = 10, filters: Filters | None = None) -> dict:
         """Municipalities for a provider or one of its offerings."""
         self._checked_k(k)
-        return directions.leads(self._searcher(), item_id, k, filters)
+        return directions.leads(self.searcher(), item_id, k, filters)
 
     def similar(self, project_id: str, k: int = 10, filters: Filters | None = None) -> dict:
         """Projects like a project elsewhere, and the towns that could adopt it."""
         self._checked_k(k)
-        return directions.similar(self._searcher(), project_id, k, filters)
+        return directions.similar(self.searcher(), project_id, k, filters)
 
     def joint_projects(self, k: int = 10, filters: Filters | None = None) -> list[dict]:
         """Suggested joint projects of nearby smaller towns with the same open need."""
         self._checked_k(k)
-        return joint_projects(self._searcher(), k, filters)
+        return joint_projects(self.searcher(), k, filters)
 
     def list_items(
         self,

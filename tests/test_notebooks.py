@@ -29,7 +29,8 @@ def notebook_env(tmp_path_factory, use_encoder):
     return home
 
 
-def _execute(name: str, env: dict, monkeypatch) -> list[str]:
+def _execute(name: str, home: Path, monkeypatch, **outputs: str) -> list[str]:
+    env = {"MATCHER_HOME": str(home), "MATCHER_PROGRESS": "false", **outputs}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     nb = nbformat.read(REPO_ROOT / "notebooks" / name, as_version=4)
@@ -48,13 +49,7 @@ def _execute(name: str, env: dict, monkeypatch) -> list[str]:
 def test_relevance_tuning_notebook_writes_only_a_better_config(notebook_env, tmp_path, monkeypatch):
     out = tmp_path / "ranking.json"
     texts, images = _execute(
-        "relevance_tuning.ipynb",
-        {
-            "MATCHER_HOME": str(notebook_env),
-            "MATCHER_PROGRESS": "false",
-            "RANKING_CONFIG_OUT": str(out),
-        },
-        monkeypatch,
+        "relevance_tuning.ipynb", notebook_env, monkeypatch, RANKING_CONFIG_OUT=str(out)
     )
     decision = "".join(texts)
     assert images >= 3
@@ -65,13 +60,7 @@ def test_relevance_tuning_notebook_writes_only_a_better_config(notebook_env, tmp
 def test_feedback_notebook_turns_verdicts_into_training_data(notebook_env, tmp_path, monkeypatch):
     out = tmp_path / "feedback.csv"
     texts, images = _execute(
-        "feedback_analysis.ipynb",
-        {
-            "MATCHER_HOME": str(notebook_env),
-            "MATCHER_PROGRESS": "false",
-            "FEEDBACK_TRAINING_OUT": str(out),
-        },
-        monkeypatch,
+        "feedback_analysis.ipynb", notebook_env, monkeypatch, FEEDBACK_TRAINING_OUT=str(out)
     )
     assert images >= 1
     rows = Path(out).read_text().splitlines()
@@ -83,13 +72,7 @@ def test_learned_ranker_notebook_reports_both_and_writes_a_candidate(
 ):
     out = tmp_path / "learned.json"
     texts, images = _execute(
-        "learned_ranker.ipynb",
-        {
-            "MATCHER_HOME": str(notebook_env),
-            "MATCHER_PROGRESS": "false",
-            "LEARNED_CONFIG_OUT": str(out),
-        },
-        monkeypatch,
+        "learned_ranker.ipynb", notebook_env, monkeypatch, LEARNED_CONFIG_OUT=str(out)
     )
     printed = "".join(texts)
     assert "hand-tuned" in printed and "learned (CV)" in printed and images >= 1
