@@ -41,7 +41,9 @@ class Settings(BaseModel):
         REPO_ROOT / "data" / "ranking.json", description="Tuned ranking config artifact (JSON)."
     )
     exact_index_max: int = Field(
-        50_000, ge=1, description="Up to this many vectors the index is exact; above, IVF."
+        20_000,
+        ge=1,
+        description="Up to this many vectors of a kind the index is exact; above, an HNSW graph.",
     )
     progress: bool = Field(True, description="Show progress bars on long work.")
     admin_key: str = Field(

@@ -39,7 +39,9 @@ class SearchIndexes:
 
     def _load_or_new(self, kind: str) -> VectorIndex:
         try:
-            return VectorIndex.load(self.directory, kind, self.encoder.name)
+            index = VectorIndex.load(self.directory, kind, self.encoder.name)
+            index.exact_max = self.exact_max  # the setting may have changed since
+            return index
         except NotReadyError as exc:
             if (self.directory / f"{kind}.config.json").exists():
                 log.warning("rebuilding the %s index from the database: %s", kind, exc)
@@ -61,11 +63,20 @@ class SearchIndexes:
                 index.rebuild(stale, vectors, [hashes[i] for i in stale])
             else:
                 index.add(stale, vectors, [hashes[i] for i in stale])
+        rebuilt = index.needs_rebuild
+        if rebuilt:
+            log.info("rebuilding the %s index as %s", kind, index.chosen_type())
+            index.compact()
         self.vectors[kind] = index
         lexical = LexicalIndex(self.analyzer)
         lexical.add(list(texts), list(texts.values()))
         self.lexical[kind] = lexical
-        return {"items": len(texts), "encoded_or_updated": len(stale), "dropped": len(orphans)}
+        return {
+            "items": len(texts),
+            "encoded_or_updated": len(stale),
+            "dropped": len(orphans),
+            "rebuilt": int(rebuilt),
+        }
 
     def upsert(self, kind: str, items: list[Entity]) -> None:
         """Index new or changed items of a kind."""
@@ -74,14 +85,20 @@ class SearchIndexes:
         texts = [text_of(item) for item in items]
         ids = [item.id for item in items]
         vectors = self.encoder.encode(texts)
-        self.vectors[kind].add(ids, vectors, [text_hash(t) for t in texts])
+        index = self.vectors[kind]
+        index.add(ids, vectors, [text_hash(t) for t in texts])
+        if index.needs_rebuild:
+            index.compact()
         self.lexical[kind].add(ids, texts)
 
     def remove(self, kind: str, ids: list[str]) -> None:
         """Forget items of a kind."""
         if kind not in SEARCHABLE:
             return
-        self.vectors[kind].remove(ids)
+        index = self.vectors[kind]
+        index.remove(ids)
+        if index.needs_rebuild:
+            index.compact()
         self.lexical[kind].remove(ids)
 
     def save(self) -> None:
@@ -92,7 +109,12 @@ class SearchIndexes:
     def describe(self) -> dict[str, dict]:
         """Per kind: item count and index type (for health and the CLI)."""
         return {
-            kind: {"count": len(index), "type": index.index_type, "nprobe": index.nprobe}
+            kind: {
+                "count": len(index),
+                "type": index.index_type,
+                "ef_search": index.ef_search,
+                "exact_up_to": index.exact_max,
+            }
             for kind, index in self.vectors.items()
         }
 

@@ -1,15 +1,18 @@
 """A FAISS vector index with its id map, saved atomically with a config file beside it.
 
 Exact inner-product search (vectors are unit length, so this is cosine) up to a size
-threshold; above it an IVF index. Items are added, replaced and removed without a rebuild.
-Each item remembers the hash of the text it was encoded from, so staleness is detectable.
+threshold; above it an HNSW graph (chosen over IVF by `matcher bench`: at 100k vectors shaped
+like real text embeddings IVF needed a quarter of its lists for recall@10 >= 0.95, HNSW a
+fraction of a millisecond; see docs/scaling.md). Items are added, replaced and removed without
+a rebuild; HNSW cannot delete, so removed items become tombstones that searches skip, and the
+graph is rebuilt from its own vectors when they exceed a fifth of it. Each item remembers the
+hash of the text it was encoded from, so staleness is detectable.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 from pathlib import Path
 
@@ -23,31 +26,60 @@ FORMAT_VERSION = 1
 # One query at a time is searched; OpenMP threads only add start-up and spin cost there (measured
 # 5 ms instead of 0.1 ms per search over a few hundred vectors on a busy 2-core machine).
 faiss.omp_set_num_threads(1)
+_BUILD_THREADS = os.cpu_count() or 1
+HNSW_M = 32
+_TOMBSTONE_SHARE = 0.2
+
+
+def hnsw_ef_search(n: int) -> int:
+    """Search breadth of the HNSW graph for n vectors: the smallest that reached recall@10
+    >= 0.95 on the clustered synthetic corpora of `matcher bench` (docs/scaling.md)."""
+    if n <= 30_000:
+        return 32
+    if n <= 300_000:
+        return 64
+    return 128
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    """Replace `path` by `data`: after a crash it holds the old bytes or the new, whole.
+
+    The temporary file is per process: two API workers may save at once, and with one shared
+    name the second rename found nothing (a committed write answered 500). The directory is
+    synced after the rename, so the new name survives a power cut, not only a killed process.
+    """
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 class VectorIndex:
     """Vectors of one kind of item, searchable by inner product, addressed by string id."""
 
-    def __init__(self, dim: int, encoder: str, exact_max: int = 50_000) -> None:
+    def __init__(self, dim: int, encoder: str, exact_max: int = 20_000) -> None:
         self.dim = dim
         self.encoder = encoder
         self.exact_max = exact_max
         self.index_type = "flat"
-        self.nprobe = 1
+        self.ef_search = 0
         self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         self._label_of: dict[str, int] = {}
         self._id_of: dict[int, str] = {}
         self.hashes: dict[str, str] = {}
         self._next_label = 0
+        self._tombstones = 0
 
     def __len__(self) -> int:
         return len(self._label_of)
@@ -60,24 +92,49 @@ class VectorIndex:
         """Ids in the index."""
         return list(self._label_of)
 
+    def chosen_type(self, n: int | None = None) -> str:
+        """The index type for n items (default: the current count)."""
+        return "flat" if (len(self) if n is None else n) <= self.exact_max else "hnsw"
+
+    @property
+    def needs_rebuild(self) -> bool:
+        """True when the size outgrew exact search, shrank to half the threshold (HNSW), or
+        HNSW tombstones fill too much of the graph."""
+        n = len(self)
+        if self.index_type == "flat":
+            return n > self.exact_max
+        if n < self.exact_max // 2:  # not at once below the threshold: no flapping around it
+            return True
+        return self._tombstones > _TOMBSTONE_SHARE * max(len(self), 1)
+
     # -- building ------------------------------------------------------------------------
 
     def rebuild(self, ids: list[str], vectors: np.ndarray, hashes: list[str]) -> None:
-        """Replace the whole content; chooses exact or IVF by size."""
+        """Replace the whole content; chooses exact or HNSW by size."""
         n = len(ids)
-        if n > self.exact_max:
-            nlist = max(16, int(4 * math.sqrt(n)))
-            quantizer = faiss.IndexFlatIP(self.dim)
-            ivf = faiss.IndexIVFFlat(quantizer, self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
-            ivf.train(np.ascontiguousarray(vectors, dtype=np.float32))
-            ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
-            ivf.nprobe = max(8, nlist // 16)
-            self._index, self.index_type, self.nprobe = ivf, "ivf", ivf.nprobe
+        if self.chosen_type(n) == "hnsw":
+            graph = faiss.IndexHNSWFlat(self.dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+            self.ef_search = graph.hnsw.efSearch = hnsw_ef_search(n)
+            self._index, self.index_type = faiss.IndexIDMap2(graph), "hnsw"
         else:
             self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
-            self.index_type, self.nprobe = "flat", 1
-        self._label_of, self._id_of, self.hashes, self._next_label = {}, {}, {}, 0
-        self.add(ids, vectors, hashes)
+            self.index_type, self.ef_search = "flat", 0
+        self._label_of, self._id_of, self.hashes = {}, {}, {}
+        self._next_label, self._tombstones = 0, 0
+        # Building a graph is batch work: use every core (searches stay single-threaded).
+        faiss.omp_set_num_threads(_BUILD_THREADS)
+        try:
+            self.add(ids, vectors, hashes)
+        finally:
+            faiss.omp_set_num_threads(1)
+
+    def compact(self) -> None:
+        """Rebuild from the index's own vectors (no re-encoding), e.g. after the size crossed
+        the exact-search threshold or tombstones piled up."""
+        ids = self.ids
+        vectors = self.vectors(ids)
+        hashes = [self.hashes[i] for i in ids]
+        self.rebuild(ids, vectors, hashes)
 
     def add(self, ids: list[str], vectors: np.ndarray, hashes: list[str]) -> None:
         """Add items; an id already present is replaced."""
@@ -102,7 +159,10 @@ class VectorIndex:
         labels = [self._label_of.pop(i) for i in ids if i in self._label_of]
         if not labels:
             return
-        self._index.remove_ids(np.asarray(labels, dtype=np.int64))
+        if self.index_type == "hnsw":
+            self._tombstones += len(labels)  # the graph keeps them; searches skip them
+        else:
+            self._index.remove_ids(np.asarray(labels, dtype=np.int64))
         for label in labels:
             self.hashes.pop(self._id_of.pop(label), None)
 
@@ -114,12 +174,14 @@ class VectorIndex:
         if k <= 0:
             return []
         query = np.ascontiguousarray(vector, dtype=np.float32).reshape(1, -1)
-        scores, labels = self._index.search(query, k)
-        return [
+        # Tombstones may take places in the top k; ask for enough to make up for them.
+        scores, labels = self._index.search(query, min(k + self._tombstones, self._index.ntotal))
+        hits = [
             (self._id_of[label], float(score))
-            for score, label in zip(scores[0], labels[0], strict=True)
-            if label >= 0 and label in self._id_of
+            for score, label in zip(scores[0].tolist(), labels[0].tolist(), strict=True)
+            if label in self._id_of
         ]
+        return hits[:k]
 
     def vectors(self, ids: list[str]) -> np.ndarray:
         """Stored vectors of these ids (all must be present)."""
@@ -147,7 +209,8 @@ class VectorIndex:
             "encoder": self.encoder,
             "dim": self.dim,
             "index_type": self.index_type,
-            "nprobe": self.nprobe,
+            "ef_search": self.ef_search,
+            "tombstones": self._tombstones,
             "count": len(self),
             "exact_max": self.exact_max,
             "sha256": {
@@ -177,15 +240,19 @@ class VectorIndex:
         ).hexdigest() != sums.get("ids"):
             raise NotReadyError(f"index {name!r} fails its checksum")
         mapping = json.loads(ids)
-        index = cls(config["dim"], encoder, config.get("exact_max", 50_000))
+        index = cls(config["dim"], encoder, config.get("exact_max", 20_000))
         index._index = faiss.deserialize_index(np.frombuffer(blob, dtype=np.uint8))
-        index.index_type, index.nprobe = config["index_type"], config["nprobe"]
-        if index.index_type == "ivf":
-            faiss.extract_index_ivf(index._index).nprobe = index.nprobe
+        index.index_type = config["index_type"]
+        if index.index_type not in ("flat", "hnsw"):
+            raise NotReadyError(f"index {name!r} has an unknown type {index.index_type!r}")
+        index.ef_search = config.get("ef_search", 0)
+        index._tombstones = config.get("tombstones", 0)
+        if index.index_type == "hnsw":
+            faiss.downcast_index(index._index.index).hnsw.efSearch = index.ef_search
         index._label_of = {k: int(v) for k, v in mapping["labels"].items()}
         index._id_of = {v: k for k, v in index._label_of.items()}
         index.hashes = mapping["hashes"]
         index._next_label = mapping["next_label"]
-        if index._index.ntotal != len(index._label_of):
+        if index._index.ntotal != len(index._label_of) + index._tombstones:
             raise NotReadyError(f"index {name!r} disagrees with its id map")
         return index

@@ -37,10 +37,50 @@ def test_add_replace_and_remove_without_rebuild():
 
 def test_approximate_index_above_threshold_supports_updates():
     ix, v = _index(n=400, exact_max=100)
-    assert ix.index_type == "ivf"
+    assert ix.index_type == "hnsw" and ix.ef_search > 0
     assert ix.search(v[3], 1)[0][0] == "i3"
     ix.remove(["i3"])
-    assert all(i != "i3" for i, _ in ix.search(v[3], 20))
+    assert "i3" not in ix and all(i != "i3" for i, _ in ix.search(v[3], 20))
+    assert len(ix.search(v[3], 20)) == 20  # a tombstone does not cost a place
+    ix.add(["i4"], v[3:4], ["new"])  # replace: the old vector becomes a tombstone
+    assert ix.search(v[3], 1)[0][0] == "i4" and len(ix) == 399
+    assert np.allclose(ix.scores(v[3], ["i4"]), [1.0], atol=1e-5)
+
+
+def test_hnsw_round_trip_keeps_tombstones_hidden(tmp_path):
+    ix, v = _index(n=300, exact_max=100)
+    ix.remove(["i1", "i2"])
+    ix.save(tmp_path, "projects")
+    loaded = VectorIndex.load(tmp_path, "projects", "enc")
+    assert loaded.index_type == "hnsw" and len(loaded) == 298
+    assert loaded.search(v[5], 1)[0][0] == "i5"
+    assert all(i not in ("i1", "i2") for i, _ in loaded.search(v[1], 50))
+
+
+def test_size_and_tombstones_trigger_a_rebuild_from_own_vectors():
+    ix, v = _index(n=100, exact_max=100)
+    assert ix.index_type == "flat" and not ix.needs_rebuild
+    ix.add(["i100"], _vectors(1, seed=9), ["h"])
+    assert ix.needs_rebuild  # 101 > 100: exact search is no longer the choice
+    ix.compact()
+    assert ix.index_type == "hnsw" and not ix.needs_rebuild and ix.search(v[9], 1)[0][0] == "i9"
+    ix.remove(["i10", "i11"])
+    assert not ix.needs_rebuild  # below the threshold, but not yet at half of it
+    ix.remove([f"i{i}" for i in range(12, 40)])  # 30 tombstones > a fifth of 71 items
+    assert ix.needs_rebuild
+    ix.compact()
+    assert ix.index_type == "flat" and len(ix) == 71 and ix.search(v[40], 1)[0][0] == "i40"
+
+
+def test_graph_shrunk_to_half_the_threshold_goes_back_to_exact():
+    ix, v = _index(n=300, exact_max=200)
+    ix.remove([f"i{i}" for i in range(30)])
+    ix.compact()
+    assert ix.index_type == "hnsw" and len(ix) == 270
+    ix.remove([f"i{i}" for i in range(30, 201)])
+    assert ix.needs_rebuild and len(ix) == 99
+    ix.compact()
+    assert ix.index_type == "flat" and ix.search(v[250], 1)[0][0] == "i250"
 
 
 def test_save_load_round_trip(tmp_path):
