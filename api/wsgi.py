@@ -1,6 +1,11 @@
 """WSGI entry point for production servers: `gunicorn 'api.wsgi:app'` (settings from the
 environment, as for the CLI). Each worker process opens the service once."""
 
+import gc
+
 from api.app import create_app
 
 app = create_app()
+# Everything loaded so far (model, catalog, indexes) lives as long as the worker: keep it out
+# of the garbage collector's passes, which otherwise walk it during requests (latency tail).
+gc.freeze()

@@ -108,15 +108,13 @@ class Systems:
             return self._keep(q, [i for i, _ in self.index.search(self.vectors[q], depth)], k)
         if system == "hybrid":
             dense = dict(self.index.search(self.vectors[q], max(depth, self.config.candidates)))
-            ids, scores = self.german.scores(self.analyzer.terms(text))
-            lex = dict(zip(ids, scores.tolist(), strict=True))
-            top_lex = [i for i, _ in self.german.top(self.analyzer.terms(text), depth)]
-            missing = [i for i in top_lex if i not in dense]
+            lexical = self.german.query(self.analyzer.terms(text))
+            missing = [i for i, _ in lexical.top(depth) if i not in dense]
             if missing:
                 dense.update(
                     zip(missing, self.index.scores(self.vectors[q], missing).tolist(), strict=True)
                 )
-            fused = fuse([Candidate(i, s, lex.get(i, 0.0)) for i, s in dense.items()], self.config)
+            fused = fuse([Candidate(i, s, lexical.of(i)) for i, s in dense.items()], self.config)
             return self._keep(q, [s.id for s in fused], k)
         raise ValueError(f"unknown system {system!r}")
 

@@ -91,16 +91,8 @@ class Searcher:
         """Union of dense and lexical top candidates, each with both raw scores."""
         n = self.config.candidates
         dense = dict(self.indexes.dense(kind, q.vector, n))
-        lexical_index = self.indexes.lexical[kind]
-        ids, scores = lexical_index.scores(q.terms)
-        lex = dict(zip(ids, scores.tolist(), strict=True))
-        if len(scores):
-            k = min(n, len(scores))
-            top = np.argpartition(-scores, k - 1)[:k]
-            lex_top = [ids[i] for i in top if scores[i] > 0]
-        else:
-            lex_top = []
-        missing = [i for i in lex_top if i not in dense]
+        lexical = self.indexes.lexical[kind].query(q.terms)
+        missing = [i for i, _ in lexical.top(n) if i not in dense]
         if missing:
             dense.update(
                 zip(
@@ -109,7 +101,7 @@ class Searcher:
                     strict=True,
                 )
             )
-        return {i: Candidate(i, dense=s, lexical=lex.get(i, 0.0)) for i, s in dense.items()}
+        return {i: Candidate(i, dense=s, lexical=lexical.of(i)) for i, s in dense.items()}
 
     def matched_words(self, q: Query, kind: str, item_id: str) -> list[str]:
         """Query words that the item's text shares (after stemming and compound splitting),
@@ -190,11 +182,10 @@ class Searcher:
         profile = self._category_profile(cands, "projects")
         extra = [i for i in include if i not in cands and i in self.catalog.items["projects"]]
         if extra:
-            ids, scores = self.indexes.lexical["projects"].scores(q.terms)
-            lex = dict(zip(ids, scores.tolist(), strict=True))
+            lexical = self.indexes.lexical["projects"].query(q.terms)
             dense = self.indexes.vectors["projects"].scores(q.vector, extra).tolist()
             for item_id, d in zip(extra, dense, strict=True):
-                cands[item_id] = Candidate(item_id, dense=d, lexical=lex.get(item_id, 0.0))
+                cands[item_id] = Candidate(item_id, dense=d, lexical=lexical.of(item_id))
         kept = []
         for cand in cands.values():
             p: Project = self.catalog.get("projects", cand.id)

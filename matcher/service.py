@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import logging
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 
 RESULT_KINDS = ("projects", "municipalities", "providers")
 MAX_QUERY_CHARS = 5000
+# Results of recent challenges, valid while neither the data nor the ranking config changes.
+RESULT_CACHE_SIZE = 512
 # The demo corpus, in the order its references need.
 DEMO_FILES = (
     ("municipalities", "municipalities.csv"),
@@ -73,6 +76,8 @@ class MatcherService:
         self.indexes: SearchIndexes | None = None
         self._lock = threading.RLock()
         self._seen = 0
+        self._results: OrderedDict[tuple, dict] = OrderedDict()
+        self._results_for: tuple[int, RankingConfig | None] = (-1, None)
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -107,7 +112,9 @@ class MatcherService:
                 kind: indexes.reconcile(kind, self.catalog.items[kind].values())
                 for kind in SEARCHABLE
             }
-            if any(c["encoded_or_updated"] or c["dropped"] for c in changes.values()):
+            if any(
+                c["encoded_or_updated"] or c["dropped"] or c["rebuilt"] for c in changes.values()
+            ):
                 indexes.save()
             self.indexes = indexes
             return changes
@@ -255,8 +262,37 @@ class MatcherService:
             )
         self._checked_k(k)
         searcher = self.searcher()
+        key = (
+            (text or "").strip(),
+            tuple(kinds),
+            k,
+            municipality,
+            filters.model_dump_json() if filters else "",
+        )
+        hit = self._cached_result(key)
+        if hit is not None:
+            return hit
         q = self.query(text, municipality, filters)
-        return {kind: getattr(searcher, kind)(q, k) for kind in kinds}
+        found = {kind: getattr(searcher, kind)(q, k) for kind in kinds}
+        with self._lock:
+            self._results[key] = found
+            if len(self._results) > RESULT_CACHE_SIZE:
+                self._results.popitem(last=False)
+        return found
+
+    def _cached_result(self, key: tuple) -> dict | None:
+        """The stored result of the same challenge, if data and ranking are unchanged since
+        (a repeated query costs neither encoding nor ranking). Treat it as read-only."""
+        with self._lock:
+            seen, ranking = self._results_for
+            if seen != self._seen or ranking is not self.ranking:
+                self._results.clear()
+                self._results_for = (self._seen, self.ranking)
+                return None
+            hit = self._results.get(key)
+            if hit is not None:
+                self._results.move_to_end(key)
+            return hit
 
     def _checked_k(self, k: int) -> None:
         if not 1 <= k <= 100:

@@ -3,7 +3,7 @@
 import pytest
 
 from matcher.errors import ConflictError, NotReadyError, ValidationError
-from matcher.schema import Filters, Project
+from matcher.schema import Filters, Need, Project
 from matcher.service import MatcherService
 from tests.conftest import FIXTURES
 from tests.fakes import FakeEncoder
@@ -199,3 +199,40 @@ def test_item_directions_on_the_fixture_corpus(service):
     assert peers["peers"] and peers["needs"][0]["id"] == "n-licht"
     with pytest.raises(Exception, match="atlantis"):
         service.peers("atlantis")
+
+
+def test_index_that_outgrew_exact_search_becomes_a_graph_at_start_and_on_writes(service, settings):
+    small = settings.model_copy(update={"exact_index_max": 3})
+    encoder = FakeEncoder()
+    fresh = MatcherService(small, encoder=encoder)
+    fresh.open()  # 4 projects > 3: the saved flat index is rebuilt, from its own vectors
+    assert fresh.stats()["index"]["projects"]["type"] == "hnsw"
+    assert fresh.stats()["index"]["needs"]["type"] == "flat"
+    assert encoder.texts_encoded == 0
+    assert fresh.search("Rufbus", "projects", k=1)[0]["id"] == "p-bus"
+    again = MatcherService(small, encoder=FakeEncoder())
+    assert again.open()["projects"]["rebuilt"] == 0  # the graph was saved
+    again.close()
+    town = fresh.catalog.items["needs"][next(iter(fresh.catalog.items["needs"]))].municipality
+    fresh.upsert(
+        "needs",
+        [
+            Need(id=f"n-extra-{i}", municipality=town, title=f"Bedarf Nummer {i} am Ort")
+            for i in range(4)
+        ],
+    )
+    assert fresh.stats()["index"]["needs"]["type"] == "hnsw"
+    fresh.close()
+
+
+def test_a_repeated_challenge_is_answered_from_the_result_cache_until_data_changes(service):
+    first = service.match("Rufbus für Dörfer", k=3)
+    assert service.match("Rufbus für Dörfer", k=3) is first
+    assert service.match("Rufbus für Dörfer", k=2) is not first  # another question
+    project = service.get("projects", "p-bus")
+    service.upsert("projects", [project.model_copy(update={"title": "Rufbus neu im Kreis"})])
+    changed = service.match("Rufbus für Dörfer", k=3)
+    assert changed is not first
+    assert any(p["title"] == "Rufbus neu im Kreis" for p in changed["projects"])
+    service.ranking = service.ranking.model_copy(update={"min_score": 0.99})
+    assert service.match("Rufbus für Dörfer", k=3)["projects"] == []

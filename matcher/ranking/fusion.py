@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
 
 from matcher.ranking.config import RankingConfig
 
@@ -28,13 +31,22 @@ class Candidate:
 
 @dataclass
 class Scored:
-    """A fused result: the final score, the text fit and every weighted component."""
+    """A fused result: the final score, the text fit and its inputs; the weighted components
+    are worked out only for results that are shown."""
 
     id: str
     score: float
     text_fit: float
-    components: dict[str, float]
+    inputs: dict[str, float]
     confident: bool
+    config: RankingConfig = field(repr=False, compare=False)
+
+    @cached_property
+    def components(self) -> dict[str, float]:
+        """Every weighted part of the score, rounded (zero features left out)."""
+        if _is_learned(self.config):
+            return _learned(self.inputs, self.config)[1]
+        return _weighted(self.text_fit, self.inputs, self.config)[1]
 
 
 def lexical_norm(score: float, saturation: float) -> float:
@@ -87,16 +99,33 @@ def _learned(x: dict[str, float], config: RankingConfig) -> tuple[float, dict]:
     return 1.0 / (1.0 + math.exp(-logit)), components
 
 
+def _is_learned(config: RankingConfig) -> bool:
+    return config.ranker == "learned" and config.learned is not None
+
+
 def fuse(candidates: list[Candidate], config: RankingConfig) -> list[Scored]:
     """Score candidates, drop those under the relevance floor, best first."""
-    learned = config.ranker == "learned" and config.learned is not None
+    if not candidates:
+        return []
+    # The text fit of every candidate at once; only those above the floor go on.
+    w = config.weights
+    dense = np.fromiter((c.dense for c in candidates), np.float64, len(candidates))
+    raw = np.fromiter((c.lexical for c in candidates), np.float64, len(candidates))
+    lexical = np.where(raw > 0, raw / (np.maximum(raw, 0) + config.lexical_saturation), 0.0)
+    total = w.dense + w.lexical
+    fits = (w.dense * dense + w.lexical * lexical) / total if total else np.zeros_like(dense)
+    learned = _is_learned(config)
+    weights = [getattr(w, name) for name in FEATURES]
     out: list[Scored] = []
-    for cand in candidates:
-        fit, _lex = text_fit(cand.dense, cand.lexical, config)
-        if fit < config.min_score:
-            continue
-        x = feature_vector(cand, config)
-        score, components = _learned(x, config) if learned else _weighted(fit, x, config)
-        out.append(Scored(cand.id, score, fit, components, fit >= config.confident_score))
+    for at in np.flatnonzero(fits >= config.min_score).tolist():
+        cand, fit = candidates[at], float(fits[at])
+        x = {"dense": cand.dense, "lexical": float(lexical[at])}
+        for name in FEATURES:
+            x[name] = cand.features.get(name, 0.0)
+        if learned:
+            score = _learned(x, config)[0]
+        else:
+            score = fit + sum(wf * x[name] for wf, name in zip(weights, FEATURES, strict=True))
+        out.append(Scored(cand.id, score, fit, x, fit >= config.confident_score, config))
     out.sort(key=lambda s: (-s.score, s.id))
     return out

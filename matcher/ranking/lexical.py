@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
+from dataclasses import dataclass
 
 import bm25s
 import numpy as np
@@ -17,6 +18,29 @@ from matcher.ranking.analysis import GermanAnalyzer
 
 # bm25s sets its own logger to DEBUG on import; keep its index messages out of our output.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+
+@dataclass(frozen=True)
+class LexicalScores:
+    """BM25 scores of one query against every item, addressable by id."""
+
+    ids: list[str]
+    scores: np.ndarray
+    position: dict[str, int]
+
+    def of(self, item_id: str) -> float:
+        """The score of one item (0 for unknown ids)."""
+        at = self.position.get(item_id)
+        return float(self.scores[at]) if at is not None else 0.0
+
+    def top(self, k: int) -> list[tuple[str, float]]:
+        """The k best (id, score) pairs with a positive score, best first."""
+        if not self.ids or k <= 0:
+            return []
+        k = min(k, len(self.ids))
+        best = np.argpartition(-self.scores, k - 1)[:k]
+        best = best[np.argsort(-self.scores[best], kind="stable")]
+        return [(self.ids[i], float(self.scores[i])) for i in best if self.scores[i] > 0]
 
 
 class LexicalIndex:
@@ -60,7 +84,7 @@ class LexicalIndex:
         """Analysed terms of an item."""
         return self._terms.get(item_id, [])
 
-    def _ready(self) -> bm25s.BM25 | None:
+    def _ready(self) -> tuple[bm25s.BM25 | None, list[str], dict[str, int]]:
         with self._lock:
             if self._bm25 is None and self._terms:
                 ids = list(self._terms)
@@ -69,24 +93,23 @@ class LexicalIndex:
                 bm25.index([self._terms[i] or [""] for i in ids], show_progress=False)
                 self._ids, self._position = ids, {i: n for n, i in enumerate(ids)}
                 self._bm25 = bm25
-            return self._bm25
+            return self._bm25, self._ids, self._position
+
+    def query(self, query_terms: list[str]) -> LexicalScores:
+        """BM25 scores of a query against every item."""
+        bm25, ids, position = self._ready()
+        if bm25 is None:
+            return LexicalScores([], np.zeros(0, dtype=np.float32), {})
+        known = [t for t in query_terms if t in bm25.vocab_dict and t]
+        if not known:
+            return LexicalScores(ids, np.zeros(len(ids), dtype=np.float32), position)
+        return LexicalScores(ids, bm25.get_scores(known), position)
 
     def scores(self, query_terms: list[str]) -> tuple[list[str], np.ndarray]:
         """(ids, BM25 score of each) for every item."""
-        bm25 = self._ready()
-        if bm25 is None:
-            return [], np.zeros(0, dtype=np.float32)
-        known = [t for t in query_terms if t in bm25.vocab_dict and t]
-        if not known:
-            return self._ids, np.zeros(len(self._ids), dtype=np.float32)
-        return self._ids, bm25.get_scores(known)
+        result = self.query(query_terms)
+        return result.ids, result.scores
 
     def top(self, query_terms: list[str], k: int) -> list[tuple[str, float]]:
         """The k best (id, score) pairs with a positive score."""
-        ids, scores = self.scores(query_terms)
-        if not ids:
-            return []
-        k = min(k, len(ids))
-        best = np.argpartition(-scores, k - 1)[:k]
-        best = best[np.argsort(-scores[best])]
-        return [(ids[i], float(scores[i])) for i in best if scores[i] > 0]
+        return self.query(query_terms).top(k)
