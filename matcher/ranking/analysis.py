@@ -12,7 +12,10 @@ from functools import lru_cache
 import Stemmer
 import stopwordsiso
 from bm25s.stopwords import STOPWORDS_GERMAN
-from compound_split import char_split
+
+# Only the German n-gram tables of `compound-split` (its char_split module would also load the
+# Dutch ones: 110 MiB and seconds of start-up per process for nothing).
+from compound_split import de_ngram_probs as _ngrams
 
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 _MIN_COMPOUND = 10
@@ -39,15 +42,46 @@ STOPWORDS = frozenset(_fold(w) for w in (*STOPWORDS_GERMAN, *stopwordsiso.stopwo
 }
 
 
+def _cut_linking_s(part: str) -> str:
+    """Drop a linking "s" (Fugen-s) after these endings, as the n-gram tables were built."""
+    if part.endswith(("ts", "gs", "ks", "hls", "ns")) and len(part) > 3:
+        return part[:-1]
+    return part
+
+
+def best_split(word: str) -> tuple[float, str, str] | None:
+    """The best split point of a lower-case word by the n-gram scores of Tuggener's
+    char_split (compound-split): how likely the head ends and the tail starts a word, minus how
+    likely the cut runs through a frequent in-word n-gram. None for words under 6 letters."""
+    prefix, infix, suffix = _ngrams.prefix, _ngrams.infix, _ngrams.suffix
+    best = None
+    for n in range(3, len(word) - 2):
+        inside = min(infix.get(word[n:k], 1) for k in range(len(word), n + 2, -1))
+        score = (
+            prefix.get(_cut_linking_s(word[n:]), -1)
+            - inside
+            + suffix.get(_cut_linking_s(word[:n]), -1)
+        )
+        candidate = (score, word[:n], word[n:])
+        if best is None or candidate > best:
+            best = candidate
+    return best
+
+
 @lru_cache(maxsize=200_000)
 def split_compound(word: str, min_length: int = _MIN_COMPOUND) -> tuple[str, ...]:
     """Parts of a German compound (lower case), or () if it is not one."""
     if len(word) < min_length or len(word) > _MAX_WORD:
         return ()
-    try:
-        score, head, tail = char_split.split_compound(word)[0]
-    except (IndexError, ValueError, ZeroDivisionError):
-        return ()
+    word = word.lower()
+    if "-" in word:  # a hyphenated word is split at its last hyphen
+        head, _, tail = word.rpartition("-")
+        score = 1.0
+    else:
+        found = best_split(word)
+        if found is None:
+            return ()
+        score, head, tail = found
     if score < _SPLIT_SCORE or len(head) < _MIN_PART or len(tail) < _MIN_PART:
         return ()
     parts: list[str] = []

@@ -1,0 +1,12 @@
+"""Gunicorn settings of `matcher serve`, read by the master process before it forks workers.
+
+Read-only data that every worker needs is loaded here once: the forked workers share its
+memory pages (copy-on-write) instead of each loading its own copy. gc.freeze() keeps the
+collector from touching those objects, which would copy the pages.
+"""
+
+import gc
+
+import matcher.ranking.analysis  # noqa: F401 - the German n-gram tables (about 200 MiB)
+
+gc.freeze()
