@@ -322,6 +322,45 @@ def eval_(ctx, external: Path | None, candidates, limit: int | None, as_json: bo
 
 
 @main.command()
+@click.option(
+    "--quick", is_flag=True, help="A short run (under two minutes) that checks the harness."
+)
+@click.option(
+    "--sizes",
+    help="Synthetic corpus sizes for the scale part, comma-separated (default 10k,100k,1M; "
+    "quick: 10k).",
+)
+@click.option("--peer", is_flag=True, help="Also index and query with txtai (own venv in .bench/).")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the figures as JSON here (default: bench.json in the home).",
+)
+@click.pass_context
+def bench(ctx, quick: bool, sizes: str | None, peer: bool, json_path: Path | None) -> None:
+    """Benchmarks: query path by stage, /match over HTTP, indexing, scale, optional txtai;
+    figures side by side with the encoder's own time, measured in one run."""
+    from matcher.bench.runner import format_report, run
+
+    settings = _settings(ctx)
+    try:
+        size_list = [int(float(x)) for x in sizes.split(",")] if sizes else None
+    except ValueError:
+        _fail(ValueError(f"--sizes: expected numbers like 10000,100000, got {sizes!r}"))
+    try:
+        result = run(
+            settings, quick=quick, sizes=size_list, peer=peer, log=lambda m: click.echo(m, err=True)
+        )
+    except MatcherError as exc:
+        _fail(exc)
+    path = json_path or settings.home / "bench.json"
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    click.echo(format_report(result))
+    click.echo(f"\nJSON: {path}")
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", type=click.IntRange(1, 64), help="Worker processes (MATCHER_WORKERS).")
@@ -344,6 +383,8 @@ def serve(ctx, host: str, port: int, workers: int | None) -> None:
     sys.stdout.flush()
     argv = [
         "gunicorn",
+        "--config",
+        "python:matcher.gunicorn_conf",
         "--bind",
         f"{host}:{port}",
         "--workers",

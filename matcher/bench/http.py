@@ -1,0 +1,200 @@
+"""/match over HTTP against the production server (`matcher serve`: gunicorn workers).
+
+Starts the server as users do, on a free port of 127.0.0.1, and measures: start-up time to
+the first answer, resident memory of each worker, single-client latency (every text new to
+the server, then repeated), and throughput with several concurrent clients.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from matcher.bench.stats import percentiles
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Client:
+    """One keep-alive connection posting /api/v1/match."""
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def match(self, text: str, k: int = 10) -> float:
+        body = json.dumps({"text": text, "k": k})
+        start = time.perf_counter()
+        self.conn.request("POST", "/api/v1/match", body, {"Content-Type": "application/json"})
+        response = self.conn.getresponse()
+        response.read()
+        elapsed = (time.perf_counter() - start) * 1000
+        if response.status != 200:
+            raise RuntimeError(f"/match answered {response.status}")
+        return elapsed
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.append(int(entry.name))
+    return out
+
+
+def _memory(pid: int) -> dict[str, float]:
+    """RSS and PSS (shared pages divided among the processes sharing them) in MiB."""
+    figures = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            key, _, rest = line.partition(":")
+            if key in ("Rss", "Pss"):
+                figures[key.lower() + "_mib"] = int(rest.split()[0]) / 1024
+    except OSError:
+        pass
+    return figures
+
+
+class Server:
+    """`matcher serve` in a subprocess, stopped on exit."""
+
+    def __init__(self, home: Path, workers: int, db_url: str | None = None) -> None:
+        self.port = _free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MATCHER_")}
+        env.update(
+            MATCHER_HOME=str(home),
+            MATCHER_PROGRESS="false",
+            MATCHER_RATE_LIMIT_MATCH="1000000 per minute",
+            HF_HUB_OFFLINE="1",
+        )
+        if db_url:
+            env["MATCHER_DB_URL"] = db_url
+        self.log = (home / "bench-server.log").open("w")
+        argv = [sys.executable, "-m", "matcher.cli", "serve", "--port", str(self.port)]
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [*argv, "--workers", str(workers)], env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+
+    def wait_first_answer(self, text: str, timeout: float = 300) -> float:
+        """Seconds from start to the first successful /match."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited; see {self.log.name}")
+            try:
+                client = Client(self.port)
+                client.match(text)
+                client.close()
+                return time.perf_counter() - self.started
+            except (OSError, RuntimeError, http.client.HTTPException):
+                time.sleep(0.2)
+        raise RuntimeError("server did not answer in time")
+
+    def memory(self) -> dict:
+        workers = _children(self.process.pid)
+        return {
+            "master": _memory(self.process.pid),
+            "workers": [_memory(pid) for pid in workers],
+        }
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def _throughput(port: int, texts: list[str], clients: int, seconds: float, fresh: bool) -> dict:
+    """Matches per second with `clients` concurrent keep-alive clients for `seconds`; with
+    `fresh`, every request's text is new (a numbered variant), so each one is encoded."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def worker(offset: int) -> None:
+        client = Client(port)
+        i = offset
+        mine = []
+        try:
+            while time.perf_counter() < stop_at:
+                text = texts[i % len(texts)]
+                mine.append(client.match(f"{text} (Anfrage {i})" if fresh else text))
+                i += clients
+        except Exception as exc:  # noqa: BLE001 - counted and reported, not raised
+            with lock:
+                errors.append(repr(exc))
+        finally:
+            client.close()
+            with lock:
+                latencies.extend(mine)
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    return {
+        "clients": clients,
+        "seconds": elapsed,
+        "requests": len(latencies),
+        "per_second": len(latencies) / elapsed,
+        "errors": len(errors),
+        "latency": percentiles(latencies),
+    }
+
+
+def run(
+    home: Path,
+    texts: list[str],
+    workers: int = 2,
+    clients: int = 8,
+    seconds: float = 10.0,
+    db_url: str | None = None,
+) -> dict:
+    """HTTP figures for the server on `home` (whose index must be built)."""
+    server = Server(home, workers, db_url)
+    try:
+        startup = server.wait_first_answer(texts[0])
+        client = Client(server.port)
+        # Every text is new to the server once (workers keep their own query caches).
+        cold = [client.match(t) for t in texts[1:]]
+        warm = [client.match(t) for t in texts[1:]]
+        client.close()
+        repeated = _throughput(server.port, texts, clients, seconds / 2, fresh=False)
+        new = _throughput(server.port, texts, clients, seconds / 2, fresh=True)
+        memory = server.memory()
+    finally:
+        server.stop()
+    return {
+        "workers": workers,
+        "startup_s": startup,
+        "latency_new_text": percentiles(cold),
+        "latency_repeated_text": percentiles(warm),
+        "throughput_repeated_texts": repeated,
+        "throughput_new_texts": new,
+        "memory": memory,
+    }

@@ -1,0 +1,50 @@
+"""Several instances on one database: an index snapshot built by one process is loaded by
+another (as docs/scaling.md describes), with only the writes since the snapshot applied."""
+
+import shutil
+
+import pytest
+
+from tests.store.conftest import PG_URL, _fresh_pg_database
+from tests.test_cli import _run
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("db", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_second_instance_serves_from_the_snapshot_and_catches_up(db, tmp_path):
+    if db == "postgresql" and not PG_URL:
+        pytest.skip("PG_TEST_URL is not set (.ci/run starts a PostgreSQL server and sets it)")
+    url = _fresh_pg_database() if db == "postgresql" else f"sqlite:///{tmp_path / 'shared.db'}"
+    builder, instance = tmp_path / "builder", tmp_path / "instance"
+    built = _run(["build"], builder, MATCHER_DB_URL=url)
+    assert built.returncode == 0, built.stderr
+    # Ship the snapshot; then a write reaches the database after it was taken.
+    shutil.copytree(builder / "index", instance / "index")
+    snapshot = {p.name: p.read_bytes() for p in (instance / "index").iterdir()}
+    need = tmp_path / "need.csv"
+    need.write_text(
+        "id;municipality;title;description\n"
+        "n-snap;mossautal;Glasfaser für Aussiedlerhöfe;Die Höfe am Ortsrand sind nicht versorgt\n",
+        encoding="utf-8",
+    )
+    added = _run(["import", "needs", str(need)], builder, MATCHER_DB_URL=url)
+    assert added.returncode == 0, added.stderr
+    started = _run(["build"], instance, MATCHER_DB_URL=url)
+    assert started.returncode == 0, started.stderr
+    lines = {
+        line.split(":")[0].split()[-1]: line
+        for line in started.stdout.splitlines()
+        if "Index" in line
+    }
+    for kind in ("projects", "offerings", "providers"):
+        assert " 0 neu kodiert" in lines[kind], lines[kind]
+        assert (instance / "index" / f"{kind}.faiss").read_bytes() == snapshot[f"{kind}.faiss"]
+    assert " 1 neu kodiert" in lines["needs"]  # only the write since the snapshot
+    found = _run(
+        ["search", "Glasfaser Aussiedlerhöfe", "--kind", "municipalities", "--json"],
+        instance,
+        MATCHER_DB_URL=url,
+    )
+    assert found.returncode == 0, found.stderr
+    assert "mossautal" in found.stdout
