@@ -45,8 +45,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
     """Replace `path` by `data`: after a crash it holds the old bytes or the new, whole.
 
     The temporary file is per process: two API workers may save at once, and with one shared
-    name the second rename found nothing (a committed write answered 500). The directory is
-    synced after the rename, so the new name survives a power cut, not only a killed process.
+    name the second rename found nothing (a committed write answered 500).
     """
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
@@ -58,11 +57,23 @@ def _atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    directory = os.open(path.parent, os.O_RDONLY)
+
+
+def _remove_orphaned_temporaries(directory: Path, name: str) -> None:
+    """Delete temporary files left by a process killed while saving (its pid is gone)."""
+    for tmp in directory.glob(f"{name}.*.*.tmp"):
+        pid = tmp.name.rsplit(".", 2)[-2]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            tmp.unlink(missing_ok=True)
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the renames in a directory durable (a power cut, not only a killed process)."""
+    fd = os.open(directory, os.O_RDONLY)
     try:
-        os.fsync(directory)
+        os.fsync(fd)
     finally:
-        os.close(directory)
+        os.close(fd)
 
 
 class VectorIndex:
@@ -222,6 +233,10 @@ class VectorIndex:
         _atomic_write(directory / f"{name}.ids.json", ids)
         # The config is written last: it names the checksums the other two must have.
         _atomic_write(directory / f"{name}.config.json", json.dumps(config, indent=2).encode())
+        # One sync for the three renames: a power cut before it may leave old and new files
+        # side by side, which the checksums refuse (the index is then rebuilt, never served).
+        _sync_directory(directory)
+        _remove_orphaned_temporaries(directory, name)
 
     @classmethod
     def load(cls, directory: Path, name: str, encoder: str) -> VectorIndex:

@@ -6,20 +6,27 @@ Every write runs in one transaction: a batch is stored whole or not at all.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 import numpy as np
 from sqlalchemy import Connection, create_engine, delete, event, func, insert, select, update
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from matcher.errors import ConflictError, NotFoundError, NotReadyError
 from matcher.schema import Entity, model_for
 from matcher.store import tables as t
 
+log = logging.getLogger(__name__)
+
 _CHUNK = 500
+# What clients are told while the database cannot be reached (the driver's words go to the log).
+UNAVAILABLE = "database unavailable, try again shortly"
+# Seconds to wait for a connection before answering 503, rather than holding the request.
+CONNECT_TIMEOUT = 5
 
 
 def _enable_sqlite_foreign_keys(engine: Engine) -> None:
@@ -32,6 +39,29 @@ def _enable_sqlite_foreign_keys(engine: Engine) -> None:
         cursor.close()
 
 
+def _engine(url: str) -> Engine:
+    """A pooled engine that tests each connection before use (so one that a restarted server
+    dropped is replaced) and, for PostgreSQL, gives up connecting after CONNECT_TIMEOUT."""
+    options: dict = {"pool_pre_ping": True}
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
+    return create_engine(url, **options)
+
+
+@contextmanager
+def _reachable() -> Iterator[None]:
+    """Turn "the database cannot be reached" (down, restarting, a dropped connection) into
+    NotReadyError, a 503 in the API; the driver's words go to the log, not to clients."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if not (exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)):
+            raise
+        log.warning("database unavailable: %s", exc.orig)
+        raise NotReadyError(UNAVAILABLE) from None
+
+
 def _chunks(values: list, size: int = _CHUNK) -> Iterator[list]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -42,13 +72,11 @@ class Store:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine = create_engine(url, pool_pre_ping=True)
+        self.engine = _engine(url)
         if self.engine.dialect.name == "sqlite":
             _enable_sqlite_foreign_keys(self.engine)
-        try:
+        with _reachable():
             t.metadata.create_all(self.engine)
-        except OperationalError as exc:
-            raise NotReadyError(f"database not reachable: {exc.orig}") from None
 
     def close(self) -> None:
         """Release the connection pool."""
@@ -56,11 +84,9 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
-        try:
-            with self.engine.begin() as conn:
-                yield conn
-        except OperationalError as exc:
-            raise NotReadyError(f"database not reachable: {exc.orig}") from None
+        """One transaction; NotReadyError if the database cannot be reached."""
+        with _reachable(), self.engine.begin() as conn:
+            yield conn
 
     # -- reads ---------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
 import json
+import os
 
 import numpy as np
 import pytest
@@ -104,3 +105,13 @@ def test_corrupt_missing_or_foreign_index_is_refused(tmp_path):
         VectorIndex.load(tmp_path, "projects", "enc")
     with pytest.raises(NotReadyError):
         VectorIndex.load(tmp_path, "needs", "enc")
+
+
+def test_saving_removes_temporaries_of_killed_processes_only(tmp_path):
+    ix, _ = _index()
+    dead = tmp_path / "projects.faiss.999999999.tmp"  # no such pid
+    alive = tmp_path / f"projects.ids.json.{os.getppid()}.tmp"  # a live process
+    dead.write_bytes(b"half")
+    alive.write_bytes(b"in progress")
+    ix.save(tmp_path, "projects")
+    assert not dead.exists() and alive.exists()
