@@ -76,8 +76,10 @@ class Searcher:
                 "confident_score": config.item_confident_score,
             }
         )
-        # Projects are ranked once per query and reused by the provider and peer lists.
+        # Projects are ranked once per query and reused by the provider and peer lists; the
+        # terms of each query word are worked out once for all explanations.
         self._scored_projects: dict[int, list[Scored]] = {}
+        self._word_terms: dict[int, dict[str, list[str]]] = {}
 
     # -- retrieval ---------------------------------------------------------------------------
 
@@ -109,9 +111,11 @@ class Searcher:
         lexical = self.indexes.lexical[kind]
         item_terms = set(lexical.terms_of(item_id))
         common = max(3, int(_COMMON_SHARE * len(lexical)))
+        if id(q) not in self._word_terms:
+            self._word_terms[id(q)] = {w: self.analyzer.word_terms(w) for w in q.words}
         found: dict[str, int] = {}
-        for word in dict.fromkeys(q.words):
-            shared = [t for t in self.analyzer.word_terms(word) if t in item_terms]
+        for word, terms in self._word_terms[id(q)].items():
+            shared = [t for t in terms if t in item_terms]
             if shared:
                 rarity = min(lexical.document_frequency(t) for t in shared)
                 if rarity <= common:

@@ -280,6 +280,12 @@ class MatcherService:
                 self._results.popitem(last=False)
         return found
 
+    def clear_query_caches(self) -> None:
+        """Forget cached results and query vectors (benchmarks time the whole path)."""
+        with self._lock:
+            self._results.clear()
+        self.encoder.clear_queries()
+
     def _cached_result(self, key: tuple) -> dict | None:
         """The stored result of the same challenge, if data and ranking are unchanged since
         (a repeated query costs neither encoding nor ranking). Treat it as read-only."""

@@ -76,6 +76,10 @@ class CachedEncoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([known[h] for h in hashes]).astype(np.float32, copy=False)
 
+    def clear_queries(self) -> None:
+        """Forget cached query vectors."""
+        self._queries.clear()
+
     def encode_query(self, text: str) -> np.ndarray:
         """Vector of one query; a repeated query is not encoded twice."""
         hit = self._queries.get(text)
