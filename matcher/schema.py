@@ -56,6 +56,9 @@ ItemId = Annotated[
 ]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+# Short fields (district, funding, a name or id in a list) are as long as a title at most, as
+# their database columns are: a megabyte there is a mistake or an attack, refused with a 400.
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 
 
 class Entity(BaseModel):
@@ -74,8 +77,8 @@ class Municipality(Entity):
     """A German municipality (Gemeinde); `id` is its 8-digit AGS where known, else a slug."""
 
     name: Title
-    district: str = ""
-    region: str = ""
+    district: Short = ""
+    region: Short = ""
     population: int | None = Field(default=None, ge=0)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
@@ -88,12 +91,12 @@ class Project(Entity):
     title: Title
     description: Text = ""
     categories: list[Category] = Field(default_factory=list)
-    municipalities: list[str] = Field(default_factory=list)
+    municipalities: list[Short] = Field(default_factory=list)
     year: int | None = Field(default=None, ge=1990, le=2100)
     status: ProjectStatus | None = None
-    funding: str = ""
-    providers: list[str] = Field(default_factory=list)
-    contact: str = ""
+    funding: Short = ""
+    providers: list[Short] = Field(default_factory=list)
+    contact: Short = ""
 
     _unique = field_validator("categories", "municipalities", "providers")(_dedupe)
 
@@ -103,7 +106,7 @@ class Provider(Entity):
 
     name: Title
     description: Text = ""
-    regions: list[str] = Field(default_factory=list)
+    regions: list[Short] = Field(default_factory=list)
 
     _unique = field_validator("regions")(_dedupe)
 
@@ -115,7 +118,7 @@ class Offering(Entity):
     title: Title
     description: Text = ""
     categories: list[Category] = Field(default_factory=list)
-    references: list[str] = Field(default_factory=list)
+    references: list[Short] = Field(default_factory=list)
 
     _unique = field_validator("categories", "references")(_dedupe)
 
@@ -180,8 +183,8 @@ class Filters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     categories: list[Category] = Field(default_factory=list)
-    district: str | None = None
-    region: str | None = None
+    district: Short | None = None
+    region: Short | None = None
     min_population: int | None = Field(default=None, ge=0)
     max_population: int | None = Field(default=None, ge=0)
     max_distance_km: float | None = Field(default=None, gt=0)

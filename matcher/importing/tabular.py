@@ -68,10 +68,15 @@ def jsonl_rows(text: str) -> list[Row]:
 
 
 def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+    """The separator sniffed from the header line; quoting as every spreadsheet writes it."""
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t")
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         return csv.excel
+    # An unquoted header says nothing about quoting, and the sniffer then turns off doubled
+    # quotes; Excel (RFC 4180) writes a quote inside a cell as "", so "a ""b""" must read as a "b".
+    dialect.quotechar, dialect.doublequote = '"', True
+    return dialect
 
 
 def csv_rows(text: str) -> list[Row]:

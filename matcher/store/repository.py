@@ -13,6 +13,7 @@ from contextlib import contextmanager
 
 import numpy as np
 from sqlalchemy import Connection, create_engine, delete, event, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
@@ -274,7 +275,13 @@ class Store:
         ]
         if rows:
             with self._transaction() as conn:
-                conn.execute(insert(t.embeddings), rows)
+                conn.execute(self._insert_if_absent(t.embeddings), rows)
+
+    def _insert_if_absent(self, table):
+        """An insert that skips rows whose key exists: another worker may cache the same text
+        between our read and this insert, and the first vector stored is as good as ours."""
+        dialect = {"sqlite": sqlite, "postgresql": postgresql}.get(self.engine.dialect.name)
+        return dialect.insert(table).on_conflict_do_nothing() if dialect else insert(table)
 
 
 # kind → {referencing kind: (table, column that holds the id)}

@@ -1,16 +1,19 @@
 """Property-based fuzzing (hypothesis) of the importer and the German text analysis: any input
 gives items or one clear ValidationError, never another exception; a rejected file changes
-nothing in the store or the index."""
+nothing in the store or the index; a spreadsheet saved as CSV by Excel (Windows-1252, `;`, CRLF,
+no BOM) reads back field for field."""
 
+import csv
+import io
 import json
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from matcher.errors import ValidationError
 from matcher.importing.reader import parse_bytes
 from matcher.ranking.analysis import GermanAnalyzer
-from matcher.schema import KINDS
+from matcher.schema import KINDS, Category
 
 ANALYZER = GermanAnalyzer()
 NASTY = st.sampled_from(
@@ -147,3 +150,141 @@ def test_a_rejected_import_changes_nothing(service, rows):
         ids = {r["id"].strip() for r in rows}
         assert ids <= service.store.ids("projects")
         assert ids <= set(service.indexes.vectors["projects"].ids)
+
+
+# -- Excel exports: "CSV (Trennzeichen-getrennt)" on a German Windows ----------------------------
+
+EXCEL_COLUMNS = (
+    "id",
+    "title",
+    "description",
+    "categories",
+    "municipalities",
+    "year",
+    "status",
+    "funding",
+    "contact",
+)
+CP1252_CHAR = st.characters(codec="cp1252", exclude_categories=("Cc", "Cs"))
+GERMAN_WORDS = st.sampled_from(
+    [
+        "Straßenbeleuchtung",
+        "Bürgerbüro",
+        "Fördermittel: 5.000 €",
+        "Größe",
+        "Übergänge",
+        "Öffnungszeiten",
+        "Äcker",
+        "„Dorfladen“",
+        "Müll; Abfall",
+        'Er sagte "ja"',
+        "Café",
+        "– § 3 –",
+        "50 % gefördert",
+    ]
+)
+
+
+def _cell(max_size: int, newlines: bool = False) -> st.SearchStrategy[str]:
+    """What people type into a cell: German words, any Windows-1252 text, or both."""
+    alphabet = st.one_of(CP1252_CHAR, st.just("\n")) if newlines else CP1252_CHAR
+    chars = st.text(alphabet, max_size=max_size)
+    words = st.lists(GERMAN_WORDS, max_size=6).map(" ".join)
+    return st.one_of(words, chars, st.tuples(words, chars).map("".join))
+
+
+EXCEL_ROW = st.fixed_dictionaries(
+    {
+        "id": st.text(
+            st.characters(
+                codec="cp1252", exclude_categories=("Cc", "Cs", "Zs"), exclude_characters="/"
+            ),
+            min_size=1,
+            max_size=20,
+        ),
+        "title": _cell(100).filter(lambda s: s.strip()),
+        "description": _cell(300, newlines=True),
+        "categories": st.lists(st.sampled_from([c.value for c in Category]), max_size=3),
+        "municipalities": st.lists(_cell(30).filter(lambda s: ";" not in s), max_size=3),
+        "year": st.one_of(st.none(), st.integers(1990, 2100)),
+        "status": st.sampled_from(["", "geplant", "laufend", "abgeschlossen"]),
+        "funding": _cell(60),
+        "contact": _cell(60),
+    }
+)
+
+
+def _excel_csv(rows: list[dict]) -> bytes:
+    """The rows as Excel writes them: `;` between cells, CRLF after rows, quotes only where
+    needed (doubled inside), list cells joined by `;`, Windows-1252 without a BOM."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(EXCEL_COLUMNS)
+    for row in rows:
+        cells = [row[c] for c in EXCEL_COLUMNS]
+        writer.writerow(
+            [";".join(v) if isinstance(v, list) else "" if v is None else v for v in cells]
+        )
+    return out.getvalue().encode("cp1252")
+
+
+def _reads_as_written(data: bytes) -> bool:
+    """False for the rare Windows-1252 file that is also valid UTF-8 with another meaning
+    (e.g. "ß€", bytes DF 80): it is read as UTF-8 by design, and no German text looks like that."""
+    try:
+        return data.decode("utf-8") == data.decode("cp1252")
+    except UnicodeDecodeError:
+        return True
+
+
+def _expected(row: dict) -> dict:
+    """What the importer should make of a row: cells trimmed, empty list entries dropped."""
+    names = [n.strip() for n in row["municipalities"] if n.strip()]
+    return {
+        "id": row["id"].strip(),
+        "title": row["title"].strip(),
+        "description": row["description"].strip(),
+        "categories": list(dict.fromkeys(row["categories"])),
+        "municipalities": list(dict.fromkeys(names)),
+        "year": row["year"],
+        "status": row["status"] or None,
+        "funding": row["funding"].strip(),
+        "contact": row["contact"].strip(),
+    }
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(EXCEL_ROW, min_size=1, max_size=4, unique_by=lambda r: r["id"].strip()))
+def test_an_excel_export_in_windows_1252_reads_back_field_for_field(rows):
+    data = _excel_csv(rows)
+    assert not data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data
+    assume(_reads_as_written(data))
+    parsed = parse_bytes("projects", data, "export.csv")
+    fields = set(EXCEL_COLUMNS)
+    assert [item.model_dump(mode="json", include=fields) for item in parsed.items] == [
+        _expected(r) for r in rows
+    ]
+    assert parsed.warnings == []
+
+
+TOWNS = {"mossautal": "mossautal", "Mossautal": "mossautal", "Erbach (Odenwald)": "erbach"}
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(EXCEL_ROW, min_size=1, max_size=3, unique_by=lambda r: r["id"].strip()),
+    towns=st.lists(st.sampled_from(sorted(TOWNS)), max_size=2),
+)
+def test_an_excel_export_round_trips_through_the_store(service, rows, towns):
+    rows = [{**r, "municipalities": towns} for r in rows]
+    data = _excel_csv(rows)
+    assume(_reads_as_written(data))
+    service.import_bytes("projects", data, "export.csv")
+    for row in rows:
+        want = _expected(row)
+        want["municipalities"] = list(dict.fromkeys(TOWNS[n] for n in towns))
+        stored = service.store.get("projects", want["id"]).model_dump(mode="json")
+        assert {k: stored[k] for k in want} == want
+        assert want["id"] in service.indexes.vectors["projects"].ids
