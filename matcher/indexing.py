@@ -36,6 +36,7 @@ class SearchIndexes:
         self.exact_max = exact_max
         self.vectors: dict[str, VectorIndex] = {}
         self.lexical: dict[str, LexicalIndex] = {}
+        self._unsaved: set[str] = set()  # kinds whose vector index changed since the last save
 
     def _load_or_new(self, kind: str) -> VectorIndex:
         try:
@@ -67,6 +68,8 @@ class SearchIndexes:
         if rebuilt:
             log.info("rebuilding the %s index as %s", kind, index.chosen_type())
             index.compact()
+        if stale or orphans or rebuilt:
+            self._unsaved.add(kind)
         self.vectors[kind] = index
         lexical = LexicalIndex(self.analyzer)
         lexical.add(list(texts), list(texts.values()))
@@ -89,22 +92,25 @@ class SearchIndexes:
         index.add(ids, vectors, [text_hash(t) for t in texts])
         if index.needs_rebuild:
             index.compact()
+        self._unsaved.add(kind)
         self.lexical[kind].add(ids, texts)
 
     def remove(self, kind: str, ids: list[str]) -> None:
         """Forget items of a kind."""
-        if kind not in SEARCHABLE:
+        if kind not in SEARCHABLE or not ids:
             return
         index = self.vectors[kind]
         index.remove(ids)
         if index.needs_rebuild:
             index.compact()
+        self._unsaved.add(kind)
         self.lexical[kind].remove(ids)
 
     def save(self) -> None:
-        """Write every vector index to disk (atomically)."""
-        for kind, index in self.vectors.items():
-            index.save(self.directory, kind)
+        """Write the vector indexes that changed since the last save to disk (atomically)."""
+        for kind in sorted(self._unsaved):
+            self.vectors[kind].save(self.directory, kind)
+        self._unsaved.clear()
 
     def describe(self) -> dict[str, dict]:
         """Per kind: item count and index type (for health and the CLI)."""

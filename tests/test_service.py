@@ -236,3 +236,12 @@ def test_a_repeated_challenge_is_answered_from_the_result_cache_until_data_chang
     assert any(p["title"] == "Rufbus neu im Kreis" for p in changed["projects"])
     service.ranking = service.ranking.model_copy(update={"min_score": 0.99})
     assert service.match("Rufbus für Dörfer", k=3)["projects"] == []
+
+
+def test_a_write_saves_only_the_index_it_changed(service, settings):
+    before = {p.name: p.stat().st_mtime_ns for p in settings.index_dir.glob("*.faiss")}
+    need = service.get("needs", next(iter(service.catalog.items["needs"])))
+    service.upsert("needs", [need.model_copy(update={"title": "Neuer Titel des Bedarfs"})])
+    after = {p.name: p.stat().st_mtime_ns for p in settings.index_dir.glob("*.faiss")}
+    assert after["needs.faiss"] != before["needs.faiss"]
+    assert all(after[n] == before[n] for n in before if n != "needs.faiss")
