@@ -313,7 +313,8 @@ def eval_(ctx, external: Path | None, candidates, limit: int | None, as_json: bo
         from matcher import judged
         from matcher.ranking.config import load_ranking_config
 
-        service = _open(ctx)
+        service = _service(settings)
+        service.build()  # the judgments are about the demo corpus: import it into an empty store
         extra = {p.stem: load_ranking_config(p) for p in candidates}
         tables = judged.table(service, judged.load(settings.data_dir), extra)
     except (MatcherError, ValueError) as exc:
@@ -376,7 +377,17 @@ def serve(ctx, host: str, port: int, workers: int | None) -> None:
         click.echo(
             "Demo-Daten importiert: " + ", ".join(f"{n} {k}" for k, n in report["imported"].items())
         )
-    env = dict(os.environ, MATCHER_HOME=str(settings.home), MATCHER_ENCODER=settings.encoder)
+    workers = workers or settings.workers
+    # Each worker encodes on its share of the cores: two workers on two threads each made
+    # OpenBLAS threads spin against each other (throughput fell six-fold, measured).
+    threads = settings.encoder_threads or max(1, (os.cpu_count() or 1) // workers)
+    env = dict(
+        os.environ,
+        MATCHER_HOME=str(settings.home),
+        MATCHER_ENCODER=settings.encoder,
+        MATCHER_ENCODER_THREADS=str(threads),
+    )
+    env.setdefault("OPENBLAS_NUM_THREADS", str(threads))
     if settings.db_url:
         env["MATCHER_DB_URL"] = settings.db_url
     click.echo(f"API: http://{host}:{port}/api/v1 – Dokumentation: http://{host}:{port}/docs")
@@ -388,7 +399,7 @@ def serve(ctx, host: str, port: int, workers: int | None) -> None:
         "--bind",
         f"{host}:{port}",
         "--workers",
-        str(workers or settings.workers),
+        str(workers),
         "--timeout",
         "120",
         "--graceful-timeout",

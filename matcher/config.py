@@ -34,7 +34,13 @@ class Settings(BaseModel):
         description="'use-multilingual-v3' (offline, default) or any sentence-transformers "
         "model name or local path, optionally prefixed 'st:'.",
     )
-    encoder_threads: int = Field(2, ge=1, le=64, description="Threads of the USE encoder.")
+    encoder_threads: int | None = Field(
+        None,
+        ge=1,
+        le=64,
+        description="Threads of the USE encoder; unset: every core (`matcher serve`: cores ÷ "
+        "workers, as several workers on too many threads starve each other).",
+    )
     batch_size: int = Field(64, ge=1, le=4096, description="Texts encoded per batch.")
     data_dir: Path = Field(REPO_ROOT / "data", description="Demo corpus imported by `build`.")
     ranking_config: Path = Field(
@@ -66,6 +72,11 @@ class Settings(BaseModel):
     rate_limit_storage: str = Field(
         "memory://", description="Where counts are kept; memory:// counts per worker process."
     )
+
+    @property
+    def threads(self) -> int:
+        """Encoder threads to use: the setting, else every core."""
+        return self.encoder_threads or os.cpu_count() or 1
 
     @property
     def database_url(self) -> str:

@@ -86,7 +86,7 @@ class MatcherService:
         """The encoder, loaded on first use, with the store as its cache."""
         if self._encoder is None:
             raw = self._raw_encoder or create_encoder(
-                self.settings.encoder, self.settings.encoder_threads, self.settings.batch_size
+                self.settings.encoder, self.settings.threads, self.settings.batch_size
             )
             self._encoder = CachedEncoder(
                 raw, self.store, self.settings.batch_size, progress=self.settings.progress
