@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,6 +86,9 @@ class Systems:
         self.plain = LexicalIndex(_PlainAnalyzer())
         self.plain.add(corpus.ids, corpus.texts)
         self.position = {i: n for n, i in enumerate(corpus.ids)}
+        # Rows of the query's own publisher are dropped after ranking; rank deep enough that k
+        # remain even for the largest publisher (Kiel has 775 of 3,002 rows).
+        self.largest_org = max(Counter(corpus.orgs).values(), default=0)
 
     def _keep(self, q: int, ranked: list[str], k: int) -> list[str]:
         org = self.corpus.orgs[q]
@@ -95,7 +99,7 @@ class Systems:
 
     def rank(self, system: str, q: int, k: int = 50) -> list[str]:
         """Top k ids of one system for row q as the query."""
-        text, depth = self.corpus.texts[q], k * 4
+        text, depth = self.corpus.texts[q], k + self.largest_org + 1
         if system == "bm25-plain":
             return self._keep(
                 q, [i for i, _ in self.plain.top(self.plain.analyzer.terms(text), depth)], k
@@ -162,7 +166,7 @@ def external_table(path: Path, settings: Settings, limit: int | None = None) -> 
     """Evaluate on an external labelled corpus in memory (the demo store is not touched)."""
     corpus = read_musterdatenkatalog(path)
     encoder = CachedEncoder(
-        create_encoder(settings.encoder, settings.encoder_threads, settings.batch_size),
+        create_encoder(settings.encoder, settings.threads, settings.batch_size),
         batch_size=settings.batch_size,
         progress=settings.progress,
     )
