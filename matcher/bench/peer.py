@@ -9,6 +9,7 @@ demo: the service's whole project ranking with features and explanations).
 from __future__ import annotations
 
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -31,12 +32,11 @@ EXTERNAL = (
     Path(__file__).resolve().parents[2].parent
     / "shared/data/musterdatenkatalog/musterdatenkatalog_v2_labelled.csv"
 )
-EXTERNAL_K = 200  # deep enough that 10 remain once the query's own publisher is dropped
 LATENCY_QUERIES = 200
 
 
 def _ours_demo(settings: Settings, corpus: list[tuple[str, str]], graded) -> dict:
-    raw = create_encoder(settings.encoder, settings.encoder_threads, settings.batch_size)
+    raw = create_encoder(settings.encoder, settings.threads, settings.batch_size)
     raw.encode_query("Aufwärmen")
     texts = [t for _, t in corpus]
     start = time.perf_counter()
@@ -69,7 +69,7 @@ def _ours_demo(settings: Settings, corpus: list[tuple[str, str]], graded) -> dic
 
 def _ours_external(settings: Settings, path: Path) -> dict:
     corpus = read_musterdatenkatalog(path)
-    raw = create_encoder(settings.encoder, settings.encoder_threads, settings.batch_size)
+    raw = create_encoder(settings.encoder, settings.threads, settings.batch_size)
     raw.encode_query("Aufwärmen")
     start = time.perf_counter()
     systems = Systems(
@@ -101,7 +101,9 @@ def _txtai_external(path: Path, workdir: Path) -> dict:
     qrels = judgments(corpus)
     pairs = list(zip(corpus.ids, corpus.texts, strict=True))
     text = dict(pairs)
-    result = txtai_peer.run(pairs, [(q, text[q]) for q in qrels], EXTERNAL_K, workdir)
+    # Deep enough that 50 remain once the query's own publisher is dropped (as for ours).
+    depth = max(Counter(corpus.orgs).values()) + 51
+    result = txtai_peer.run(pairs, [(q, text[q]) for q in qrels], depth, workdir)
     org = dict(zip(corpus.ids, corpus.orgs, strict=True))
     kept = {
         q: [i for i in ranked if i != q and org[i] != org[q]][:50]

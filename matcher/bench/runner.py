@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from matcher.bench import http, indexing, query_path, scale
+from matcher.bench import indexing, query_path, scale, serving
 from matcher.bench.queries import challenge_texts
 from matcher.config import Settings
 from matcher.indexing import SEARCHABLE
@@ -51,7 +51,7 @@ def run(
     finally:
         service.close()
     log("/match über HTTP (gunicorn) …")
-    result["http"] = http.run(
+    result["http"] = serving.run(
         settings.home,
         texts,
         workers=settings.workers,

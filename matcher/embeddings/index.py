@@ -38,7 +38,7 @@ def hnsw_ef_search(n: int) -> int:
         return 32
     if n <= 300_000:
         return 64
-    return 128
+    return 512  # at 1M: recall 0.942, p99 7.8 ms (768: 0.957 but p99 12.6 ms)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
