@@ -63,8 +63,13 @@ def _ours_demo(settings: Settings, corpus: list[tuple[str, str]], graded) -> dic
     return {
         "index_seconds": index_s,
         "query_ms": percentiles(times),
-        "metrics": ev.evaluate(rankings, graded.relevant, {"ndcg": 10}),
+        "metrics": ev.evaluate(rankings, _projects_only(graded), {"ndcg": 10}),
     }
+
+
+def _projects_only(graded) -> dict[str, dict[str, float]]:
+    """The relevance of the challenge → projects queries (the other kinds are not compared)."""
+    return {q: graded.relevant[q] for q in graded.of_kind("projects")}
 
 
 def _ours_external(settings: Settings, path: Path) -> dict:
@@ -134,7 +139,7 @@ def run(settings: Settings, workdir: Path = Path(".bench"), external: Path = EXT
         graded = load_judgments(settings.data_dir)
         qids = graded.of_kind("projects")
         theirs = txtai_peer.run(corpus, [(q, graded.queries[q]) for q in qids], 50, workdir)
-        theirs["metrics"] = ev.evaluate(theirs["rankings"], graded.relevant, {"ndcg": 10})
+        theirs["metrics"] = ev.evaluate(theirs["rankings"], _projects_only(graded), {"ndcg": 10})
         out["txtai"] = {"version": theirs["version"], "config": theirs["config"]}
         out["demo"] = _side_by_side(_ours_demo(settings, corpus, graded), theirs)
         out["demo"]["items"], out["demo"]["queries"] = len(corpus), len(qids)

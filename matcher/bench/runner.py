@@ -75,7 +75,7 @@ def run(
         from matcher.bench import peer as peer_bench
 
         log("Vergleich mit txtai …")
-        result["peer"] = peer_bench.run(settings, texts)
+        result["peer"] = peer_bench.run(settings)
     result["seconds"] = time.perf_counter() - started
     return result
 

@@ -29,8 +29,12 @@ RECALL_GOAL = 0.95
 
 
 def ivf_lists(n: int) -> int:
-    """IVF lists for n vectors: about 4·sqrt(n), a power of two (the usual FAISS advice)."""
-    return 2 ** max(6, round(math.log2(4 * math.sqrt(max(n, 1)))))
+    """IVF lists for n vectors: about 4·sqrt(n), a power of two (the usual FAISS advice), and
+    at most n/39 so that k-means has the 39 training points per list FAISS asks for."""
+    lists = 2 ** max(6, round(math.log2(4 * math.sqrt(max(n, 1)))))
+    while lists > 64 and lists * 39 > n:
+        lists //= 2
+    return lists
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
