@@ -1,7 +1,8 @@
 """Fusion: dense and lexical scores make the text fit; structured features add to it.
 
 score = text_fit + Σ weight_f · feature_f, where
-text_fit = (w_dense · cosine + w_lexical · bm25/(bm25 + saturation)) / (w_dense + w_lexical).
+text_fit = (w_dense · cosine + w_lexical · bm25/(bm25 + saturation)) / (w_dense + w_lexical)
+(`text_fits`, computed for all candidates at once).
 The relevance floor applies to the text fit only, so proximity or size never lift an
 unrelated item into the results.
 """
@@ -50,27 +51,30 @@ class Scored:
         return _weighted(self.text_fit, self.inputs, self.config)[1]
 
 
-def lexical_norm(score: float, saturation: float) -> float:
-    """BM25 mapped to [0, 1): 0.5 at `saturation`."""
-    return score / (score + saturation) if score > 0 else 0.0
+def text_fits(
+    dense: np.ndarray, lexical: np.ndarray, config: RankingConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """(text fit, normalised lexical score) of many candidates at once; BM25 is mapped to
+    [0, 1) by bm25 / (bm25 + saturation), 0.5 at the saturation."""
+    w = config.weights
+    dense, raw = np.asarray(dense, dtype=np.float64), np.asarray(lexical, dtype=np.float64)
+    lex = np.where(raw > 0, raw / (np.maximum(raw, 0) + config.lexical_saturation), 0.0)
+    total = w.dense + w.lexical
+    fits = (w.dense * dense + w.lexical * lex) / total if total else np.zeros_like(dense)
+    return fits, lex
 
 
 def text_fit(dense: float, lexical: float, config: RankingConfig) -> tuple[float, float]:
-    """(text fit, normalised lexical score)."""
-    w = config.weights
-    lex = lexical_norm(lexical, config.lexical_saturation)
-    total = w.dense + w.lexical
-    if total == 0:
-        return 0.0, lex
-    return (w.dense * dense + w.lexical * lex) / total, lex
+    """(text fit, normalised lexical score) of one candidate."""
+    fits, lex = text_fits(np.array([dense]), np.array([lexical]), config)
+    return float(fits[0]), float(lex[0])
 
 
 def feature_vector(cand: Candidate, config: RankingConfig) -> dict[str, float]:
     """Every input of the ranking for one candidate: dense, normalised lexical, features."""
-    lex = lexical_norm(cand.lexical, config.lexical_saturation)
     return {
         "dense": cand.dense,
-        "lexical": lex,
+        "lexical": text_fit(cand.dense, cand.lexical, config)[1],
         **{name: cand.features.get(name, 0.0) for name in FEATURES},
     }
 
@@ -110,11 +114,11 @@ def fuse(candidates: list[Candidate], config: RankingConfig) -> list[Scored]:
         return []
     # The text fit of every candidate at once; only those above the floor go on.
     w = config.weights
-    dense = np.fromiter((c.dense for c in candidates), np.float64, len(candidates))
-    raw = np.fromiter((c.lexical for c in candidates), np.float64, len(candidates))
-    lexical = np.where(raw > 0, raw / (np.maximum(raw, 0) + config.lexical_saturation), 0.0)
-    total = w.dense + w.lexical
-    fits = (w.dense * dense + w.lexical * lexical) / total if total else np.zeros_like(dense)
+    fits, lexical = text_fits(
+        np.fromiter((c.dense for c in candidates), np.float64, len(candidates)),
+        np.fromiter((c.lexical for c in candidates), np.float64, len(candidates)),
+        config,
+    )
     learned = _is_learned(config)
     w_cat, w_prox, w_pop, w_evid, w_rec = (getattr(w, name) for name in FEATURES)
     out: list[Scored] = []
