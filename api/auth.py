@@ -8,8 +8,8 @@ from __future__ import annotations
 from flask import request
 
 from api.errors import AuthError, ForbiddenError
+from matcher.domain.schema import Entity, Municipality, Need, Offering, Project, Provider
 from matcher.keys import KeyRing
-from matcher.schema import Entity, Municipality, Need, Offering, Project, Provider
 
 
 def current_role(keys: KeyRing) -> str | None:

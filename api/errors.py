@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from werkzeug.exceptions import HTTPException
 
-from matcher.errors import (
+from matcher.domain.errors import (
     ConfigError,
     ConflictError,
     MatcherError,

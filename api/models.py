@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from matcher.schema import Category, Filters
+from matcher.domain.schema import Category, Filters
 
 ResultKind = Literal["projects", "municipalities", "providers"]
 

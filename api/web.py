@@ -9,8 +9,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from api.routes.common import service
-from matcher.errors import MatcherError, ValidationError
-from matcher.schema import CATEGORY_LABELS, Category, Filters
+from matcher.domain.errors import MatcherError, ValidationError
+from matcher.domain.schema import CATEGORY_LABELS, Category, Filters
 
 web = Blueprint(
     "web", __name__, template_folder="templates", static_folder="static", static_url_path="/static"
@@ -159,7 +159,7 @@ def relevance():
     svc = service()
     table = _EVAL_CACHE.get("table")
     if request.args.get("auswerten") and table is None:
-        from matcher import judged
+        from matcher.evaluation import judgments as judged
 
         try:
             table = judged.table(svc, judged.load(svc.settings.data_dir))

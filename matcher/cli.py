@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 
 from matcher.config import Settings, load_settings
-from matcher.errors import MatcherError
-from matcher.schema import KINDS, Category, Filters
+from matcher.domain.errors import MatcherError
+from matcher.domain.schema import KINDS, Category, Filters
 
 
 def _service(settings: Settings):
@@ -305,12 +305,12 @@ def eval_(ctx, external: Path | None, candidates, limit: int | None, as_json: bo
     settings = _settings(ctx)
     try:
         if external is not None:
-            from matcher.relevance import external_table, format_table
+            from matcher.evaluation.external import external_table, format_table
 
             rows = external_table(external, settings, limit=limit)
             click.echo(json.dumps(rows, indent=2) if as_json else format_table(rows))
             return
-        from matcher import judged
+        from matcher.evaluation import judgments as judged
         from matcher.ranking.config import load_ranking_config
 
         service = _service(settings)

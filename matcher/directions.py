@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from matcher import explain
-from matcher.errors import NotFoundError
+from matcher.domain.errors import NotFoundError
+from matcher.domain.schema import Filters, Municipality, text_of
 from matcher.peers import PeerResult, structural_peers, structure
 from matcher.ranking.fusion import Scored
-from matcher.schema import Filters, Municipality, text_of
 
 if TYPE_CHECKING:
     from matcher.search import Query, Searcher

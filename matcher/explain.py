@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from matcher.domain.schema import Municipality, Project
 from matcher.ranking.fusion import Scored
-from matcher.schema import Municipality, Project
 
 if TYPE_CHECKING:
     from matcher.peers import PeerResult

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from matcher import explain
+from matcher.domain.schema import CATEGORY_LABELS, Category, Filters, Need
 from matcher.embeddings.base import normalize
-from matcher.schema import CATEGORY_LABELS, Category, Filters, Need
 
 if TYPE_CHECKING:
     from matcher.search import Searcher

@@ -13,7 +13,7 @@ import secrets
 from pathlib import Path
 
 from matcher.config import Settings
-from matcher.errors import ConfigError
+from matcher.domain.errors import ConfigError
 
 ROLE_PREFIXES = ("municipality:", "provider:")
 

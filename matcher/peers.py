@@ -10,9 +10,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from matcher.domain.schema import Municipality
 from matcher.ranking import features as feat
 from matcher.ranking.fusion import Scored
-from matcher.schema import Municipality
 
 if TYPE_CHECKING:
     from matcher.search import Query, Searcher

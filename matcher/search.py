@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from matcher import explain
-from matcher.catalog import Catalog
-from matcher.indexing import SearchIndexes
+from matcher.domain.catalog import Catalog
+from matcher.domain.schema import Filters, Municipality, Need, Project
+from matcher.matching.retrieval import SearchIndexes
 from matcher.peers import rank_municipalities
 from matcher.ranking import features as feat
 from matcher.ranking.analysis import GermanAnalyzer
 from matcher.ranking.config import RankingConfig
 from matcher.ranking.diversity import cap_per_group
 from matcher.ranking.fusion import Candidate, Scored, fuse
-from matcher.schema import Filters, Municipality, Need, Project
 from matcher.suppliers import rank_providers
 
 _PROFILE_DEPTH = 10

@@ -15,18 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from matcher import directions
-from matcher.catalog import Catalog
 from matcher.config import Settings
+from matcher.domain.catalog import Catalog
+from matcher.domain.errors import ConflictError, NotFoundError, NotReadyError, ValidationError
+from matcher.domain.schema import KINDS, Entity, Filters, Municipality, display_name, model_for
 from matcher.embeddings import CachedEncoder, Encoder, create_encoder
-from matcher.errors import ConflictError, NotFoundError, NotReadyError, ValidationError
 from matcher.importing import parse_file
 from matcher.importing.reader import ParsedFile, parse_bytes
-from matcher.indexing import SEARCHABLE, SearchIndexes
+from matcher.importing.resolve import Resolver, normalize_name
 from matcher.joint import joint_projects
+from matcher.matching.retrieval import SEARCHABLE, SearchIndexes
 from matcher.ranking.analysis import GermanAnalyzer
 from matcher.ranking.config import RankingConfig, load_ranking_config
-from matcher.resolve import Resolver, normalize_name
-from matcher.schema import KINDS, Entity, Filters, Municipality, display_name, model_for
 from matcher.search import Query, Searcher
 from matcher.store import Store
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from matcher.domain.schema import Project
 from matcher.ranking import features as feat
 from matcher.ranking.fusion import Scored, fuse
-from matcher.schema import Project
 
 if TYPE_CHECKING:
     from matcher.search import Query, Searcher

@@ -19,10 +19,10 @@ from collections import Counter
 from pathlib import Path
 
 from matcher.bench import txtai_peer
+from matcher.domain.schema import text_of
+from matcher.evaluation import metrics as ev
+from matcher.evaluation.external import LabelledCorpus, judgments, read_musterdatenkatalog
 from matcher.importing import parse_file
-from matcher.ranking import evaluation as ev
-from matcher.relevance import LabelledCorpus, judgments, read_musterdatenkatalog
-from matcher.schema import text_of
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTERNAL = ROOT.parent / "shared/data/musterdatenkatalog/musterdatenkatalog_v2_labelled.csv"

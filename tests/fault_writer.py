@@ -22,7 +22,7 @@ import traceback
 from pathlib import Path
 
 from matcher.config import load_settings
-from matcher.schema import Project
+from matcher.domain.schema import Project
 from matcher.service import MatcherService
 from tests.fakes import FakeEncoder
 
@@ -92,7 +92,7 @@ class Markers:
 def instrument(mark: Markers, batch_after_open: int | None = None) -> None:
     """Print markers around the phases of a write (in this process only)."""
     import matcher.embeddings.index as vector_module
-    from matcher.indexing import SearchIndexes
+    from matcher.matching.retrieval import SearchIndexes
     from matcher.store.repository import Store
 
     upsert_batches, save, write = (

@@ -36,12 +36,12 @@ import numpy as np
 from sqlalchemy import create_engine, text
 
 from matcher.config import REPO_ROOT
+from matcher.domain.errors import NotReadyError
+from matcher.domain.schema import Project, text_of
 from matcher.embeddings import text_hash
 from matcher.embeddings.base import Encoder
 from matcher.embeddings.index import VectorIndex
-from matcher.errors import NotReadyError
-from matcher.indexing import SEARCHABLE
-from matcher.schema import Project, text_of
+from matcher.matching.retrieval import SEARCHABLE
 from matcher.service import MatcherService
 from tests.fault_writer import GENERATED, make_batch, settings_for, token, write_jsonl
 
@@ -368,7 +368,7 @@ def check_home(
     _settle(settings.db_url)
     broken = inconsistent_indexes(settings.index_dir, encoder.name)
     records = _Records()
-    logger = logging.getLogger("matcher.indexing")
+    logger = logging.getLogger("matcher.matching.retrieval")
     logger.addHandler(records)
     service = MatcherService(settings, encoder=encoder)
     try:

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from matcher.config import describe_settings, load_settings
-from matcher.errors import ConfigError
+from matcher.domain.errors import ConfigError
 
 
 def test_defaults_and_env_override(tmp_path: Path):

@@ -5,7 +5,7 @@ from itertools import combinations
 
 import pytest
 
-from matcher.schema import Filters
+from matcher.domain.schema import Filters
 
 pytestmark = pytest.mark.slow
 

@@ -11,8 +11,8 @@ import sys
 import pytest
 
 from matcher.config import REPO_ROOT
+from matcher.domain.errors import NotReadyError
 from matcher.embeddings.index import VectorIndex
-from matcher.errors import NotReadyError
 from matcher.service import MatcherService
 from tests.fakes import FakeEncoder
 from tests.fault_writer import make_batch, settings_for

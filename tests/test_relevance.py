@@ -3,7 +3,7 @@
 import pytest
 
 from matcher.config import load_settings
-from matcher.relevance import external_table
+from matcher.evaluation.external import external_table
 
 pytestmark = pytest.mark.slow
 

@@ -3,8 +3,8 @@ ranking config says it reached (small tolerance for noise across machines)."""
 
 import pytest
 
-from matcher import judged
 from matcher.config import REPO_ROOT
+from matcher.evaluation import judgments as judged
 
 pytestmark = pytest.mark.slow
 TOLERANCE = 0.02

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 import pytest
 
 from matcher.config import REPO_ROOT
-from matcher.ranking import evaluation as ev
+from matcher.evaluation import metrics as ev
 
 pytestmark = pytest.mark.slow
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from matcher.errors import ConflictError, NotReadyError, ValidationError
-from matcher.schema import Filters, Need, Project
+from matcher.domain.errors import ConflictError, NotReadyError, ValidationError
+from matcher.domain.schema import Filters, Need, Project
 from matcher.service import MatcherService
 from tests.conftest import FIXTURES
 from tests.fakes import FakeEncoder

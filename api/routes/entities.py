@@ -13,8 +13,8 @@ from api.auth import require_write
 from api.errors import ForbiddenError
 from api.models import ImportResponse, ItemPath, ListQuery, ListResponse
 from api.routes.common import BEARER, ERRORS, WRITE_ERRORS, public, role, service
-from matcher.errors import ValidationError
-from matcher.schema import KINDS, model_for
+from matcher.domain.errors import ValidationError
+from matcher.domain.schema import KINDS, model_for
 
 api = APIBlueprint(
     "entities",

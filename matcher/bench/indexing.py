@@ -8,8 +8,8 @@ from pathlib import Path
 
 from matcher.bench.stats import percentiles, timed
 from matcher.config import Settings
-from matcher.indexing import SEARCHABLE
-from matcher.schema import Need, text_of
+from matcher.domain.schema import Need, text_of
+from matcher.matching.retrieval import SEARCHABLE
 from matcher.service import MatcherService
 
 

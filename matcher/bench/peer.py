@@ -17,15 +17,15 @@ import numpy as np
 from matcher.bench import txtai_peer
 from matcher.bench.stats import percentiles, ratio
 from matcher.config import Settings
+from matcher.domain.schema import text_of
 from matcher.embeddings import CachedEncoder, VectorIndex, create_encoder
+from matcher.evaluation import metrics as ev
+from matcher.evaluation.external import Systems, judgments, read_musterdatenkatalog
+from matcher.evaluation.judgments import load as load_judgments
 from matcher.importing import parse_file
-from matcher.judged import load as load_judgments
-from matcher.ranking import evaluation as ev
 from matcher.ranking.analysis import GermanAnalyzer
 from matcher.ranking.config import load_ranking_config
 from matcher.ranking.lexical import LexicalIndex
-from matcher.relevance import Systems, judgments, read_musterdatenkatalog
-from matcher.schema import text_of
 from matcher.service import MatcherService
 
 EXTERNAL = (

@@ -10,7 +10,7 @@ explanations. A repeated query is timed too: it must not pay for encoding again.
 from __future__ import annotations
 
 from matcher.bench.stats import percentiles, timed
-from matcher.indexing import SEARCHABLE
+from matcher.matching.retrieval import SEARCHABLE
 from matcher.peers import rank_municipalities
 from matcher.service import MatcherService
 from matcher.suppliers import rank_providers

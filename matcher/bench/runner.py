@@ -14,7 +14,7 @@ import numpy as np
 from matcher.bench import indexing, query_path, scale, serving
 from matcher.bench.queries import challenge_texts
 from matcher.config import Settings
-from matcher.indexing import SEARCHABLE
+from matcher.matching.retrieval import SEARCHABLE
 from matcher.service import MatcherService
 
 QUICK_SIZES = [10_000]

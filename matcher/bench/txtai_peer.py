@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from matcher.errors import MatcherError
+from matcher.domain.errors import MatcherError
 
 # torch first and pinned: this machine has a CPU wheel of it; unpinned, pip pulls the CUDA build.
 TORCH = "torch==2.13.0"

@@ -19,16 +19,23 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from matcher.errors import NotReadyError
+from matcher.domain.errors import NotReadyError
 
 FORMAT_VERSION = 1
 
-# One query at a time is searched; OpenMP threads only add start-up and spin cost there (measured
-# 5 ms instead of 0.1 ms per search over a few hundred vectors on a busy 2-core machine).
-faiss.omp_set_num_threads(1)
 _BUILD_THREADS = os.cpu_count() or 1
 HNSW_M = 32
 _TOMBSTONE_SHARE = 0.2
+
+
+def search_on_one_thread() -> None:
+    """Make FAISS search on one OpenMP thread (process-wide; called by whoever serves queries).
+
+    One query at a time is searched; OpenMP threads only add start-up and spin cost there
+    (measured 5 ms instead of 0.1 ms per search over a few hundred vectors on a busy 2-core
+    machine). Building a graph still uses every core (see `VectorIndex.rebuild`).
+    """
+    faiss.omp_set_num_threads(1)
 
 
 def hnsw_ef_search(n: int) -> int:

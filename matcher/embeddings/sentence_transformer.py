@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from matcher.domain.errors import ConfigError
 from matcher.embeddings.base import Encoder, normalize
-from matcher.errors import ConfigError
 
 MINILM_ALIAS = "minilm"
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from matcher.errors import ValidationError
-from matcher.schema import Municipality
+from matcher.domain.errors import ValidationError
+from matcher.domain.schema import Municipality
 
 GV_COLUMNS = {"satzart", "land", "rb", "kreis", "gemeinde", "gemeindename"}
 LIST_COLUMNS = {"Amtl.Gemeindeschlüssel", "Kreisname", "PLZ Gemeindenamen"}

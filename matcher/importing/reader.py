@@ -10,10 +10,10 @@ from pathlib import Path
 
 from pydantic import ValidationError as PydanticValidationError
 
-from matcher.errors import ValidationError
+from matcher.domain.errors import ValidationError
+from matcher.domain.schema import LIST_FIELDS, Entity, model_for
 from matcher.importing import destatis
 from matcher.importing.tabular import csv_rows, decode, is_jsonl, jsonl_rows, read_bytes
-from matcher.schema import LIST_FIELDS, Entity, model_for
 
 
 @dataclass

@@ -10,7 +10,7 @@ import io
 import json
 from pathlib import Path
 
-from matcher.errors import ValidationError
+from matcher.domain.errors import ValidationError
 
 Row = tuple[int, dict]
 MAX_FILE_BYTES = 200 * 1024 * 1024

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
-from matcher.errors import ConfigError
+from matcher.domain.errors import ConfigError
 
 
 class _Strict(BaseModel):

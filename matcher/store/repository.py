@@ -17,8 +17,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
-from matcher.errors import ConflictError, NotFoundError, NotReadyError
-from matcher.schema import Entity, model_for
+from matcher.domain.errors import ConflictError, NotFoundError, NotReadyError
+from matcher.domain.schema import Entity, model_for
 from matcher.store import tables as t
 
 log = logging.getLogger(__name__)

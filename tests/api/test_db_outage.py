@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from matcher.errors import NotReadyError
+from matcher.domain.errors import NotReadyError
 from matcher.store import Store
 from tests.conftest import FIXTURES
 from tests.live_server import KEY, call, free_port, serve, stop

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from api import create_app
-from matcher.schema import KINDS
+from matcher.domain.schema import KINDS
 from matcher.service import MatcherService
 from tests.conftest import FIXTURES, make_settings
 from tests.fakes import FakeEncoder

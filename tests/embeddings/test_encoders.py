@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from matcher.domain.errors import ConfigError
 from matcher.embeddings import create_encoder
-from matcher.errors import ConfigError
 
 
 @pytest.mark.slow

@@ -4,8 +4,8 @@ import os
 import numpy as np
 import pytest
 
+from matcher.domain.errors import NotReadyError
 from matcher.embeddings.index import VectorIndex
-from matcher.errors import NotReadyError
 
 
 def _vectors(n: int, dim: int = 16, seed: int = 0) -> np.ndarray:

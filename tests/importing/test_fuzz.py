@@ -10,10 +10,10 @@ import json
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from matcher.errors import ValidationError
+from matcher.domain.errors import ValidationError
+from matcher.domain.schema import KINDS, Category
 from matcher.importing.reader import parse_bytes
 from matcher.ranking.analysis import GermanAnalyzer
-from matcher.schema import KINDS, Category
 
 ANALYZER = GermanAnalyzer()
 NASTY = st.sampled_from(

@@ -1,6 +1,6 @@
 import pytest
 
-from matcher.errors import ValidationError
+from matcher.domain.errors import ValidationError
 from matcher.importing import parse_file
 from matcher.importing.reader import parse_bytes
 

@@ -45,7 +45,7 @@ def test_config_round_trip_and_unknown_keys(tmp_path):
 
     import pytest
 
-    from matcher.errors import ConfigError
+    from matcher.domain.errors import ConfigError
 
     path = tmp_path / "r.json"
     save_ranking_config(RankingConfig(min_score=0.3, metrics={"ndcg@10": 0.5}), path)

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from matcher.errors import ConflictError, NotFoundError
-from matcher.schema import Municipality, Need, Offering, Project, Provider
+from matcher.domain.errors import ConflictError, NotFoundError
+from matcher.domain.schema import Municipality, Need, Offering, Project, Provider
 
 
 def _seed(store):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import cached_property
 
+from matcher.domain.schema import KINDS, Entity, Filters, Municipality, Need, Offering, Project
 from matcher.ranking.features import haversine_km
-from matcher.schema import KINDS, Entity, Filters, Municipality, Need, Offering, Project
 
 
 class Catalog:

@@ -1,6 +1,6 @@
 import math
 
-from matcher.ranking import evaluation as ev
+from matcher.evaluation import metrics as ev
 
 
 def test_metrics_on_a_hand_computed_example():

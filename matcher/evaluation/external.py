@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from matcher.config import Settings
+from matcher.domain.errors import ValidationError
 from matcher.embeddings import CachedEncoder, VectorIndex, create_encoder
-from matcher.errors import ValidationError
-from matcher.ranking import evaluation as ev
+from matcher.evaluation import metrics as ev
 from matcher.ranking.analysis import GermanAnalyzer
 from matcher.ranking.config import RankingConfig, load_ranking_config
 from matcher.ranking.fusion import Candidate, fuse

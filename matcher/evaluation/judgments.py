@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from matcher.errors import MatcherError
-from matcher.ranking import evaluation as ev
+from matcher.domain.errors import MatcherError
+from matcher.evaluation import metrics as ev
 from matcher.ranking.config import RankingConfig, Weights
 from matcher.ranking.fusion import feature_vector
 from matcher.service import MatcherService

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
+from matcher.domain.errors import NotReadyError
+from matcher.domain.schema import Entity, text_of
 from matcher.embeddings import CachedEncoder, VectorIndex, text_hash
-from matcher.errors import NotReadyError
+from matcher.embeddings.index import search_on_one_thread
 from matcher.ranking.analysis import GermanAnalyzer
 from matcher.ranking.lexical import LexicalIndex
-from matcher.schema import Entity, text_of
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ class SearchIndexes:
         self.vectors: dict[str, VectorIndex] = {}
         self.lexical: dict[str, LexicalIndex] = {}
         self._unsaved: set[str] = set()  # kinds whose vector index changed since the last save
+        search_on_one_thread()
 
     def _load_or_new(self, kind: str) -> VectorIndex:
         try:

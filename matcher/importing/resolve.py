@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from matcher.catalog import Catalog
-from matcher.errors import ValidationError
+from matcher.domain.catalog import Catalog
+from matcher.domain.errors import ValidationError
+from matcher.domain.schema import Entity, Municipality, Need, Offering, Project
 from matcher.ranking.features import haversine_km
-from matcher.schema import Entity, Municipality, Need, Offering, Project
 
 SAME_PLACE_KM = 15.0
 

@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from matcher.schema import Category, Filters, Need, Project, model_for, text_of
+from matcher.domain.schema import Category, Filters, Need, Project, model_for, text_of
 
 
 def test_project_needs_only_id_title_and_dedupes_lists():
@@ -27,7 +27,7 @@ def test_ids_must_not_be_blank_or_contain_slashes():
 
 
 def test_model_for_unknown_kind_is_a_domain_error():
-    from matcher.errors import ValidationError as DomainValidation
+    from matcher.domain.errors import ValidationError as DomainValidation
 
     with pytest.raises(DomainValidation):
         model_for("recipes")

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from matcher.errors import ValidationError
+from matcher.domain.errors import ValidationError
 
 
 class Category(StrEnum):

@@ -1,0 +1,1 @@
+"""The domain: entities, errors, the typed catalog and geography (the bottom layer)."""

@@ -1,0 +1,1 @@
+"""Relevance evaluation: metrics, the demo judgments, the external labelled set."""
