@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import redirect
+from flask.json.provider import DefaultJSONProvider
 from flask_openapi3 import Info, OpenAPI
+from flask_openapi3.models import SecurityScheme
 
 from api import errors, limits
 from api.routes import entities, matching, meta
@@ -16,7 +19,9 @@ from matcher.service import MatcherService
 
 log = logging.getLogger(__name__)
 
-SECURITY = {"bearer": {"type": "http", "scheme": "bearer"}}
+SECURITY: dict[str, SecurityScheme | dict[str, Any]] = {
+    "bearer": {"type": "http", "scheme": "bearer"}
+}
 
 
 def create_app(
@@ -41,16 +46,16 @@ def create_app(
         doc_url="/openapi.json",
     )
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_SORT_KEYS=False)
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    json_provider = app.json
+    assert isinstance(json_provider, DefaultJSONProvider)  # Flask's default provider
+    json_provider.ensure_ascii = False
+    json_provider.sort_keys = False
     if test_config:
         app.config.update(test_config)
     if service is None:
         service = MatcherService(settings)
     if not service.ready:
         service.open()
-    # Load the model and build the BM25 indexes now, not on a user's first request.
-    service.match("Aufwärmen des Matchers", k=1)
     app.extensions["matcher"] = service
     app.extensions["matcher_keys"] = KeyRing.from_settings(settings)
     errors.register(app)

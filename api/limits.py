@@ -4,7 +4,10 @@ A breach is a 429 with the one JSON error shape and a Retry-After header."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Flask, request
+from flask.typing import RouteCallable
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -34,9 +37,14 @@ def install(app: Flask, settings: Settings) -> Limiter:
     limiter = Limiter(
         client_key, app=app, storage_uri=settings.rate_limit_storage, headers_enabled=True
     )
+    # The limit decorator returns a wrapper with the view's own signature (Callable[P, R] ->
+    # Callable[P, R]), so a wrapped view is a RouteCallable again; mypy cannot solve R for
+    # Flask's union RouteCallable and widens it, hence the casts.
     for endpoint, view in list(app.view_functions.items()):
         if endpoint.startswith(WRITES):
-            app.view_functions[endpoint] = limiter.limit(settings.rate_limit_write)(view)
+            wrapped = limiter.limit(settings.rate_limit_write)(view)
+            app.view_functions[endpoint] = cast(RouteCallable, wrapped)
         elif endpoint.startswith(MATCHING) or endpoint == "web.start":
-            app.view_functions[endpoint] = limiter.limit(settings.rate_limit_match)(view)
+            wrapped = limiter.limit(settings.rate_limit_match)(view)
+            app.view_functions[endpoint] = cast(RouteCallable, wrapped)
     return limiter

@@ -3,13 +3,24 @@ OpenAPI by flask-openapi3."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
-from matcher.domain.schema import Category, Filters
+from matcher.domain.schema import (
+    MAX_CHALLENGE_CHARS,
+    MAX_RESULTS,
+    MIN_CHALLENGE_CHARS,
+    Browse,
+    Category,
+    Entity,
+    FeedbackKind,
+    Filters,
+    Verdict,
+)
 
 ResultKind = Literal["projects", "municipalities", "providers"]
+ALL_RESULT_KINDS: tuple[ResultKind, ...] = get_args(ResultKind)
 
 
 class _Strict(BaseModel):
@@ -19,11 +30,13 @@ class _Strict(BaseModel):
 class MatchRequest(_Strict):
     """A municipality's challenge in free text."""
 
-    text: str = Field(min_length=3, max_length=5000, description="The challenge, in German")
-    k: int = Field(10, ge=1, le=100)
-    kinds: list[ResultKind] = Field(
-        default_factory=lambda: ["projects", "municipalities", "providers"], min_length=1
+    text: str = Field(
+        min_length=MIN_CHALLENGE_CHARS,
+        max_length=MAX_CHALLENGE_CHARS,
+        description="The challenge, in German",
     )
+    k: int = Field(10, ge=1, le=MAX_RESULTS)
+    kinds: list[ResultKind] = Field(default_factory=lambda: list(ALL_RESULT_KINDS), min_length=1)
     municipality: str | None = Field(None, max_length=120, description="Id of the asker")
     filters: Filters = Field(default_factory=Filters)
 
@@ -35,16 +48,10 @@ class MatchRequest(_Strict):
         return value
 
 
-class MatchResponse(BaseModel):
-    projects: list[dict[str, Any]] = []
-    municipalities: list[dict[str, Any]] = []
-    providers: list[dict[str, Any]] = []
-
-
 class FilterQuery(_Strict):
     """Filters and size of a ranked list, as query parameters."""
 
-    k: int = Field(10, ge=1, le=100)
+    k: int = Field(10, ge=1, le=MAX_RESULTS)
     category: list[Category] = Field(default_factory=list)
     district: str | None = Field(None, max_length=300)
     region: str | None = Field(None, max_length=300)
@@ -76,27 +83,49 @@ class ListQuery(_Strict):
     provider: str | None = Field(None, max_length=120)
     status: str | None = Field(None, max_length=40)
 
+    def browse(self) -> Browse:
+        return Browse(
+            text=self.q,
+            categories=self.category,
+            district=self.district,
+            region=self.region,
+            municipality=self.municipality,
+            provider=self.provider,
+            status=self.status,
+            limit=self.limit,
+            offset=self.offset,
+        )
+
 
 class ItemPath(_Strict):
     id: str = Field(min_length=1, max_length=120, pattern=r"^[^\s/]+$")
 
 
 class ListResponse(BaseModel):
-    items: list[dict[str, Any]]
+    """A page of items of one kind (`list_response` makes one per kind, with its item schema)."""
+
+    items: list[Any]
     total: int
     limit: int
     offset: int
 
 
+def list_response(model: type[Entity]) -> type[ListResponse]:
+    """The list response of one kind of entity, its items typed (for the OpenAPI document)."""
+    return create_model(
+        f"{model.__name__}List",
+        __base__=ListResponse,
+        items=(list[model], ...),  # type: ignore[valid-type]
+    )
+
+
 class Feedback(_Strict):
     """A user's verdict on one result, for the tuning notebooks."""
 
-    query: str = Field(min_length=1, max_length=5000)
-    item_kind: Literal[
-        "projects", "municipalities", "providers", "offerings", "needs", "joint_projects", "leads"
-    ]
+    query: str = Field(min_length=1, max_length=MAX_CHALLENGE_CHARS)
+    item_kind: FeedbackKind
     item_id: str = Field(min_length=1, max_length=120)
-    verdict: Literal["passt", "passt_nicht"]
+    verdict: Verdict
 
 
 class FeedbackResponse(BaseModel):
@@ -110,11 +139,9 @@ class ImportResponse(BaseModel):
     warnings: list[str] = []
 
 
-class AnyResponse(BaseModel):
-    """A JSON object (see the description for its fields)."""
+class Health(BaseModel):
+    """Store and index state (extra fields: item counts, encoder, index per kind)."""
 
     model_config = ConfigDict(extra="allow")
 
-
-class JointResponse(BaseModel):
-    items: list[dict[str, Any]]
+    status: Literal["ok", "starting", "unavailable"]

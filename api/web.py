@@ -10,7 +10,15 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from api.routes.common import service
 from matcher.domain.errors import MatcherError, ValidationError
-from matcher.domain.schema import CATEGORY_LABELS, Category, Filters
+from matcher.domain.schema import (
+    CATEGORY_LABELS,
+    FEEDBACK_KINDS,
+    MAX_CHALLENGE_CHARS,
+    MIN_CHALLENGE_CHARS,
+    VERDICTS,
+    Category,
+    Filters,
+)
 
 web = Blueprint(
     "web", __name__, template_folder="templates", static_folder="static", static_url_path="/static"
@@ -42,7 +50,7 @@ def _filters() -> Filters:
 
 
 def _choices() -> dict:
-    towns = sorted(service().catalog.items["municipalities"].values(), key=lambda m: m.name)
+    towns = sorted(service().catalog.municipalities.values(), key=lambda m: m.name)
     return {
         "categories": [(c.value, CATEGORY_LABELS[c]) for c in Category],
         "towns": towns[:5000],
@@ -83,8 +91,10 @@ def _german(exc: ValidationError) -> str:
     fields = {w for w, _ in exc.problems}
     if "text" in fields:
         return (
-            "Bitte beschreiben Sie Ihre Herausforderung mit mindestens 3 und höchstens "
-            "5.000 Zeichen."
+            "Bitte beschreiben Sie Ihre Herausforderung mit mindestens "
+            f"{MIN_CHALLENGE_CHARS} und höchstens {MAX_CHALLENGE_CHARS:,} Zeichen.".replace(
+                ",", "."
+            )
         )
     return "Die Eingabe konnte nicht verarbeitet werden. Bitte prüfen Sie die Filter."
 
@@ -97,9 +107,9 @@ def project(item_id: str):
     return render_template(
         "project.html",
         project=item,
-        summary=found["project"],
-        similar=found["similar"],
-        adopters=found["adopters"],
+        summary=found.project,
+        similar=found.similar,
+        adopters=found.adopters,
     )
 
 
@@ -112,8 +122,8 @@ def municipality(item_id: str):
     return render_template(
         "municipality.html",
         town=town,
-        peers=found["peers"],
-        needs=found["needs"],
+        peers=found.peers,
+        needs=found.needs,
         projects=projects,
     )
 
@@ -133,7 +143,7 @@ def provider(item_id: str):
         provider=prov,
         offerings=offerings,
         chosen=chosen,
-        leads=leads["leads"],
+        leads=leads.leads,
         references=references,
         town=svc.catalog.municipality,
         project=lambda pid: svc.catalog.get("projects", pid),
@@ -142,7 +152,7 @@ def provider(item_id: str):
 
 @web.get("/gemeinschaftsprojekte")
 def joint():
-    groups = service().joint_projects(20, _filters())
+    groups = service().joint_projects(20, _filters()).items
     choices = _choices()
     points = [
         [t.name, t.latitude, t.longitude]
@@ -150,7 +160,12 @@ def joint():
         if t.latitude is not None and t.longitude is not None
     ]
     return render_template(
-        "joint.html", groups=groups, args=request.args, town_points=points, **choices
+        "joint.html",
+        groups=groups,
+        members=[[m.model_dump(mode="json") for m in g.members] for g in groups],
+        args=request.args,
+        town_points=points,
+        **choices,
     )
 
 
@@ -162,7 +177,7 @@ def relevance():
         from matcher.evaluation import judgments as judged
 
         try:
-            table = judged.table(svc, judged.load(svc.settings.data_dir))
+            table = judged.table(svc, judged.load(svc.settings.demo_dir))
         except MatcherError:
             table = {}
         _EVAL_CACHE["table"] = table
@@ -175,14 +190,13 @@ def feedback():
     form = request.form
     verdict = form.get("verdict", "")
     kind = form.get("item_kind", "")
-    if (
-        verdict not in ("passt", "passt_nicht")
-        or not form.get("item_id")
-        or kind not in ("projects", "municipalities", "providers", "leads", "joint_projects")
-    ):
+    if verdict not in VERDICTS or not form.get("item_id") or kind not in FEEDBACK_KINDS:
         abort(400)
     service().add_feedback(
-        form.get("query", "")[:5000] or "(ohne Text)", kind, form["item_id"][:120], verdict
+        form.get("query", "")[:MAX_CHALLENGE_CHARS] or "(ohne Text)",
+        kind,
+        form["item_id"][:120],
+        verdict,
     )
     back = form.get("back", "")
     if not back.startswith("/") or back.startswith("//"):

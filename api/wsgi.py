@@ -6,6 +6,8 @@ import gc
 from api.app import create_app
 
 app = create_app()
+# Load the model and build the BM25 indexes now, not on a user's first request.
+app.extensions["matcher"].warm_up()
 # Everything loaded so far (model, catalog, indexes) lives as long as the worker: keep it out
 # of the garbage collector's passes, which otherwise walk it during requests (latency tail).
 gc.freeze()

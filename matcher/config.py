@@ -17,6 +17,8 @@ from pydantic import ValidationError as PydanticValidationError
 from matcher.domain.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The demo corpus and tuned ranking config of a source checkout (absent from an installed wheel).
+CHECKOUT_DATA = REPO_ROOT / "data"
 ENV_PREFIX = "MATCHER_"
 # Variables with the prefix that are not settings (they name where settings come from).
 _ENV_NOT_SETTINGS = {"MATCHER_CONFIG"}
@@ -42,9 +44,15 @@ class Settings(BaseModel):
         "workers, as several workers on too many threads starve each other).",
     )
     batch_size: int = Field(64, ge=1, le=4096, description="Texts encoded per batch.")
-    data_dir: Path = Field(REPO_ROOT / "data", description="Demo corpus imported by `build`.")
-    ranking_config: Path = Field(
-        REPO_ROOT / "data" / "ranking.json", description="Tuned ranking config artifact (JSON)."
+    data_dir: Path | None = Field(
+        None,
+        description="Demo corpus imported by `build`, with its judgments; unset: data/ of the "
+        "source checkout.",
+    )
+    ranking_config: Path | None = Field(
+        None,
+        description="Tuned ranking config artifact (JSON); unset: data/ranking.json of the source "
+        "checkout, else the built-in defaults.",
     )
     exact_index_max: int = Field(
         20_000,
@@ -86,9 +94,35 @@ class Settings(BaseModel):
         return f"sqlite:///{(self.home / 'matcher.sqlite3').resolve()}"
 
     @property
+    def demo_dir(self) -> Path:
+        """The demo corpus: the setting, else the source checkout's data/ (an installed package
+        has none: then the setting is needed)."""
+        if self.data_dir is not None:
+            return self.data_dir
+        if CHECKOUT_DATA.is_dir():
+            return CHECKOUT_DATA
+        raise ConfigError(
+            "no demo corpus: set MATCHER_DATA_DIR to a folder like data/ of the source checkout"
+        )
+
+    @property
+    def ranking_path(self) -> Path | None:
+        """The ranking config file to load: the setting, else the checkout's, else none (the
+        built-in defaults)."""
+        if self.ranking_config is not None:
+            return self.ranking_config
+        checkout = CHECKOUT_DATA / "ranking.json"
+        return checkout if checkout.is_file() else None
+
+    @property
     def index_dir(self) -> Path:
         """Where the vector index files live."""
         return self.home / "index"
+
+    @property
+    def keys_path(self) -> Path:
+        """The keys file: the setting, else `keys.json` in `home`."""
+        return self.keys_file or self.home / "keys.json"
 
 
 def describe_settings() -> dict[str, str]:

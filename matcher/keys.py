@@ -11,6 +11,7 @@ import hmac
 import json
 import secrets
 from pathlib import Path
+from typing import Any
 
 from matcher.config import Settings
 from matcher.domain.errors import ConfigError
@@ -34,8 +35,8 @@ class KeyRing:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> KeyRing:
-        hashed = {}
-        path = settings.keys_file or settings.home / "keys.json"
+        hashed: dict[str, str] = {}
+        path = settings.keys_path
         if path.exists():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
@@ -64,7 +65,7 @@ def add_key(path: Path, role: str) -> str:
     """Create a key with `role`, store its hash in the keys file, return the key (shown once)."""
     if not valid_role(role):
         raise ConfigError(f"unknown role {role!r}; use admin, municipality:<id> or provider:<id>")
-    data = {"keys": []}
+    data: dict[str, Any] = {"keys": []}
     if path.exists():
         data = json.loads(path.read_text(encoding="utf-8"))
     key = secrets.token_urlsafe(32)

@@ -14,28 +14,45 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from matcher import directions
 from matcher.config import Settings
 from matcher.domain.catalog import Catalog
 from matcher.domain.errors import ConflictError, NotFoundError, NotReadyError, ValidationError
-from matcher.domain.schema import KINDS, Entity, Filters, Municipality, display_name, model_for
+from matcher.domain.schema import (
+    KINDS,
+    MAX_CHALLENGE_CHARS,
+    MAX_RESULTS,
+    MIN_CHALLENGE_CHARS,
+    Browse,
+    Entity,
+    Filters,
+    model_for,
+)
 from matcher.embeddings import CachedEncoder, Encoder, create_encoder
 from matcher.importing import parse_file
 from matcher.importing.reader import ParsedFile, parse_bytes
-from matcher.importing.resolve import Resolver, normalize_name
-from matcher.joint import joint_projects
-from matcher.matching.retrieval import SEARCHABLE, SearchIndexes
+from matcher.importing.resolve import Resolver
+from matcher.matching.context import MatchData, Query
+from matcher.matching.matcher import RESULT_KINDS, Matcher
+from matcher.matching.results import (
+    JointProjects,
+    LeadsResult,
+    MatchResult,
+    MunicipalityResult,
+    PeersResult,
+    ProjectResult,
+    ProviderResult,
+    SimilarResult,
+)
+from matcher.matching.retrieval import SEARCHABLE, Observer, SearchIndexes
 from matcher.ranking.analysis import GermanAnalyzer
 from matcher.ranking.config import RankingConfig, load_ranking_config
-from matcher.search import Query, Searcher
 from matcher.store import Store
 
 log = logging.getLogger(__name__)
 
-RESULT_KINDS = ("projects", "municipalities", "providers")
-MAX_QUERY_CHARS = 5000
 # Results of recent challenges, valid while neither the data nor the ranking config changes.
 RESULT_CACHE_SIZE = 512
+WARM_UP_TEXT = "Aufwärmen des Matchers"
 # The demo corpus, in the order its references need.
 DEMO_FILES = (
     ("municipalities", "municipalities.csv"),
@@ -64,11 +81,16 @@ class MatcherService:
         settings: Settings,
         encoder: Encoder | None = None,
         ranking: RankingConfig | None = None,
+        *,
+        observer: Observer | None = None,
     ) -> None:
         self.settings = settings
+        # Hears the phases of writes (event, detail): "commit-start"/"commit-done" around each
+        # transaction, "opened" when open() is done, and the index saves' events (SearchIndexes).
+        self.observer = observer
         settings.home.mkdir(parents=True, exist_ok=True)
         self.store = Store(settings.database_url)
-        self.ranking = ranking or load_ranking_config(settings.ranking_config)
+        self._ranking = ranking or load_ranking_config(settings.ranking_path)
         self.analyzer = GermanAnalyzer()
         self._raw_encoder = encoder
         self._encoder: CachedEncoder | None = None
@@ -76,8 +98,10 @@ class MatcherService:
         self.indexes: SearchIndexes | None = None
         self._lock = threading.RLock()
         self._seen = 0
-        self._results: OrderedDict[tuple, dict] = OrderedDict()
-        self._results_for: tuple[int, RankingConfig | None] = (-1, None)
+        # Results of recent challenges, valid while the data is unchanged (the ranking config
+        # of a service never changes; other configs are run through other matchers).
+        self._results: OrderedDict[tuple, MatchResult] = OrderedDict()
+        self._results_seen = -1
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -94,6 +118,12 @@ class MatcherService:
         return self._encoder
 
     @property
+    def ranking(self) -> RankingConfig:
+        """The ranking config this service answers with; fixed for its lifetime (compare
+        others through `matcher(ranking=…)`)."""
+        return self._ranking
+
+    @property
     def ready(self) -> bool:
         return self.indexes is not None
 
@@ -106,7 +136,11 @@ class MatcherService:
             self.catalog = Catalog({k: {i.id: i for i in self.store.all(k)} for k in KINDS})
             self.settings.index_dir.mkdir(parents=True, exist_ok=True)
             indexes = SearchIndexes(
-                self.encoder, self.settings.index_dir, self.analyzer, self.settings.exact_index_max
+                self.encoder,
+                self.settings.index_dir,
+                self.analyzer,
+                self.settings.exact_index_max,
+                observer=self.observer,
             )
             changes = {
                 kind: indexes.reconcile(kind, self.catalog.items[kind].values())
@@ -117,11 +151,13 @@ class MatcherService:
             ):
                 indexes.save()
             self.indexes = indexes
+            if self.observer is not None:
+                self.observer("opened", "")
             return changes
 
     def build(self, data_dir: Path | None = None) -> dict:
         """Import the demo corpus if the store is empty, then encode and index."""
-        data_dir = data_dir or self.settings.data_dir
+        data_dir = data_dir or self.settings.demo_dir
         imported = {}
         if all(self.store.count(k) == 0 for k in KINDS):
             self.catalog = Catalog()
@@ -155,8 +191,12 @@ class MatcherService:
         with self._lock:
             resolver = Resolver(self.catalog)
             items = resolver.resolve(kind, parsed.items, parsed.lines)
-            created = list(resolver.new_municipalities.values())
+            created: list[Entity] = list(resolver.new_municipalities.values())
+            if self.observer is not None:
+                self.observer("commit-start", kind)
             self.store.upsert_batches([("municipalities", created), (kind, items)])
+            if self.observer is not None:
+                self.observer("commit-done", kind)
             self.refresh()
             if index and self.indexes is not None:
                 self.indexes.save()
@@ -199,23 +239,30 @@ class MatcherService:
 
     # -- reads -------------------------------------------------------------------------------
 
-    def searcher(self) -> Searcher:
-        """A searcher over the current data (applies unseen writes first)."""
+    def matcher(self, ranking: RankingConfig | None = None) -> Matcher:
+        """A matcher over the current data (applies unseen writes first). With `ranking`, a
+        matcher with that config instead (to compare systems): the service's own config,
+        and so what other users get, never changes."""
         if self.indexes is None:
             raise NotReadyError("the index is not built yet; run `matcher build`")
         self.refresh()
-        return Searcher(self.catalog, self.indexes, self.ranking, self.analyzer)
+        return Matcher(
+            MatchData(self.catalog, self.indexes, ranking or self.ranking, self.analyzer)
+        )
 
     def query(
         self, text: str, municipality: str | None = None, filters: Filters | None = None
     ) -> Query:
-        """Validate and analyse a challenge text once."""
+        """Validate, encode and analyse a challenge text once."""
         text = (text or "").strip()
-        if len(text) < 3:
-            raise ValidationError("text: at least 3 characters are needed", [("text", "too short")])
-        if len(text) > MAX_QUERY_CHARS:
+        if len(text) < MIN_CHALLENGE_CHARS:
             raise ValidationError(
-                f"text: at most {MAX_QUERY_CHARS} characters", [("text", "too long")]
+                f"text: at least {MIN_CHALLENGE_CHARS} characters are needed",
+                [("text", "too short")],
+            )
+        if len(text) > MAX_CHALLENGE_CHARS:
+            raise ValidationError(
+                f"text: at most {MAX_CHALLENGE_CHARS} characters", [("text", "too long")]
             )
         asker = None
         if municipality:
@@ -240,9 +287,12 @@ class MatcherService:
         k: int = 10,
         municipality: str | None = None,
         filters: Filters | None = None,
-    ) -> list[dict]:
+    ) -> list[ProjectResult] | list[MunicipalityResult] | list[ProviderResult]:
         """Ranked, explained results of one kind."""
-        return self.match(text, [kind], k, municipality, filters)[kind]
+        found: list[ProjectResult] | list[MunicipalityResult] | list[ProviderResult] = getattr(
+            self.match(text, [kind], k, municipality, filters), kind
+        )
+        return found
 
     def match(
         self,
@@ -251,7 +301,7 @@ class MatcherService:
         k: int = 10,
         municipality: str | None = None,
         filters: Filters | None = None,
-    ) -> dict:
+    ) -> MatchResult:
         """Ranked, explained results of several kinds for one challenge."""
         kinds = list(kinds or RESULT_KINDS)
         unknown = [x for x in kinds if x not in RESULT_KINDS]
@@ -261,7 +311,7 @@ class MatcherService:
                 [("kinds", "unknown kind")],
             )
         self._checked_k(k)
-        searcher = self.searcher()
+        matcher = self.matcher()
         key = (
             (text or "").strip(),
             tuple(kinds),
@@ -272,13 +322,19 @@ class MatcherService:
         hit = self._cached_result(key)
         if hit is not None:
             return hit
-        q = self.query(text, municipality, filters)
-        found = {kind: getattr(searcher, kind)(q, k) for kind in kinds}
+        found = matcher.match(self.query(text, municipality, filters), kinds, k)
         with self._lock:
             self._results[key] = found
             if len(self._results) > RESULT_CACHE_SIZE:
                 self._results.popitem(last=False)
         return found
+
+    def warm_up(self) -> None:
+        """Load the model and build the lexical indexes now, not on a user's first request."""
+        self.encoder.encode_query(WARM_UP_TEXT)
+        if self.indexes is not None:
+            for lexical in self.indexes.lexical.values():
+                lexical.query([])
 
     def clear_query_caches(self) -> None:
         """Forget cached results and query vectors (benchmarks time the whole path)."""
@@ -286,14 +342,13 @@ class MatcherService:
             self._results.clear()
         self.encoder.clear_queries()
 
-    def _cached_result(self, key: tuple) -> dict | None:
-        """The stored result of the same challenge, if data and ranking are unchanged since
-        (a repeated query costs neither encoding nor ranking). Treat it as read-only."""
+    def _cached_result(self, key: tuple) -> MatchResult | None:
+        """The stored result of the same challenge, if the data is unchanged since (a repeated
+        query costs neither encoding nor ranking). Results are immutable models."""
         with self._lock:
-            seen, ranking = self._results_for
-            if seen != self._seen or ranking is not self.ranking:
+            if self._results_seen != self._seen:
                 self._results.clear()
-                self._results_for = (self._seen, self.ranking)
+                self._results_seen = self._seen
                 return None
             hit = self._results.get(key)
             if hit is not None:
@@ -301,74 +356,40 @@ class MatcherService:
             return hit
 
     def _checked_k(self, k: int) -> None:
-        if not 1 <= k <= 100:
-            raise ValidationError("k: must be between 1 and 100", [("k", "out of range")])
+        if not 1 <= k <= MAX_RESULTS:
+            raise ValidationError(
+                f"k: must be between 1 and {MAX_RESULTS}", [("k", "out of range")]
+            )
 
-    def peers(self, municipality_id: str, k: int = 10, filters: Filters | None = None) -> dict:
+    def peers(
+        self, municipality_id: str, k: int = 10, filters: Filters | None = None
+    ) -> PeersResult:
         """Peers of a municipality (by profile and structure) and its open needs, matched."""
         self._checked_k(k)
-        return directions.peers(self.searcher(), municipality_id, k, filters)
+        return self.matcher().peers(municipality_id, k, filters)
 
-    def leads(self, item_id: str, k: int = 10, filters: Filters | None = None) -> dict:
+    def leads(self, item_id: str, k: int = 10, filters: Filters | None = None) -> LeadsResult:
         """Municipalities for a provider or one of its offerings."""
         self._checked_k(k)
-        return directions.leads(self.searcher(), item_id, k, filters)
+        return self.matcher().leads(item_id, k, filters)
 
-    def similar(self, project_id: str, k: int = 10, filters: Filters | None = None) -> dict:
+    def similar(
+        self, project_id: str, k: int = 10, filters: Filters | None = None
+    ) -> SimilarResult:
         """Projects like a project elsewhere, and the towns that could adopt it."""
         self._checked_k(k)
-        return directions.similar(self.searcher(), project_id, k, filters)
+        return self.matcher().similar(project_id, k, filters)
 
-    def joint_projects(self, k: int = 10, filters: Filters | None = None) -> list[dict]:
+    def joint_projects(self, k: int = 10, filters: Filters | None = None) -> JointProjects:
         """Suggested joint projects of nearby smaller towns with the same open need."""
         self._checked_k(k)
-        return joint_projects(self.searcher(), k, filters)
+        return self.matcher().joint_projects(k, filters)
 
-    def list_items(
-        self,
-        kind: str,
-        q: str | None = None,
-        categories=(),
-        district=None,
-        region=None,
-        municipality=None,
-        provider=None,
-        status=None,
-        limit: int = 50,
-        offset: int = 0,
-    ) -> tuple[list[Entity], int]:
+    def list_items(self, kind: str, wanted: Browse | None = None) -> tuple[list[Entity], int]:
         """A page of items of a kind, filtered, ordered by id; and how many match in all."""
         model_for(kind)
         self.refresh()
-        wanted = {str(c) for c in categories}
-        needle = (q or "").lower()
-        out = []
-        for item in sorted(self.catalog.items[kind].values(), key=lambda i: i.id):
-            if needle and needle not in display_name(item).lower():
-                continue
-            if wanted and not wanted & {str(c) for c in getattr(item, "categories", [])}:
-                continue
-            if status and getattr(item, "status", None) != status:
-                continue
-            towns = self._towns_of(item)
-            if municipality and municipality not in {t.id for t in towns}:
-                continue
-            if district and district not in {t.district for t in towns}:
-                continue
-            if region and region not in {t.region for t in towns}:
-                continue
-            if provider and provider not in (
-                [getattr(item, "provider", None)] + list(getattr(item, "providers", []))
-            ):
-                continue
-            out.append(item)
-        return out[offset : offset + limit], len(out)
-
-    def _towns_of(self, item: Entity) -> list:
-        if isinstance(item, Municipality):
-            return [item]
-        ids = list(getattr(item, "municipalities", [])) or [getattr(item, "municipality", None)]
-        return [t for t in (self.catalog.municipality(i) for i in ids if i) if t]
+        return self.catalog.browse(kind, wanted or Browse())
 
     def create(self, kind: str, item: Entity) -> Entity:
         """Add a new item; ConflictError if the id exists."""
@@ -376,7 +397,7 @@ class MatcherService:
         if item.id in self.catalog.items[kind]:
             raise ConflictError(f"{kind}: an item with id {item.id!r} exists; use PUT to change it")
         self.upsert(kind, [item])
-        return self.catalog.get(kind, item.id)
+        return self._stored(kind, item.id)
 
     def replace(self, kind: str, item_id: str, item: Entity) -> Entity:
         """Replace an existing item; NotFoundError if there is none."""
@@ -388,7 +409,14 @@ class MatcherService:
         if item_id not in self.catalog.items[kind]:
             raise NotFoundError(f"{kind}: no item with id {item_id!r}")
         self.upsert(kind, [item])
-        return self.catalog.get(kind, item_id)
+        return self._stored(kind, item_id)
+
+    def _stored(self, kind: str, item_id: str) -> Entity:
+        """An item just written (as resolved and stored)."""
+        item = self.catalog.get(kind, item_id)
+        if item is None:  # another process deleted it in between
+            raise NotFoundError(f"{kind}: no item with id {item_id!r}")
+        return item
 
     def add_feedback(self, query: str, item_kind: str, item_id: str, verdict: str) -> int:
         """Store a user's verdict on a result."""
@@ -403,21 +431,7 @@ class MatcherService:
 
     def find_municipality(self, text: str) -> str | None:
         """Id of a municipality given by id or by its unique name (as typed in a form)."""
-        text = (text or "").strip()
-        if not text:
-            return None
-        if self.catalog.municipality(text):
-            return text
-        wanted = normalize_name(text.split(" (")[0])
-        hits = [
-            m.id
-            for m in self.catalog.items["municipalities"].values()
-            if normalize_name(m.name) == wanted
-        ]
-        if len(hits) == 1:
-            return hits[0]
-        exact = [m.id for m in self.catalog.items["municipalities"].values() if m.name == text]
-        return exact[0] if len(exact) == 1 else None
+        return self.catalog.find_municipality(text)
 
     def get(self, kind: str, item_id: str) -> Entity:
         return self.store.get(kind, item_id)

@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/bench_txtai.py [--workdir .bench] [--external PATH] [--json OUT]
 
-Runs matcher.bench.txtai_peer (which makes txtai's own venv on first use, a few minutes) on
+Runs benchmarks.txtai_peer (which makes txtai's own venv on first use, a few minutes) on
 1. the demo projects (data/projects.jsonl) with the 70 queries of data/judgments/projects.csv,
 2. the external Musterdatenkatalog set, with the protocol of ../shared/data/README.md: every
    row a query, the row itself and rows of the same org excluded, gain 2 same musterdatensatz,
@@ -18,13 +18,19 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from matcher.bench import txtai_peer
-from matcher.domain.schema import text_of
-from matcher.evaluation import metrics as ev
-from matcher.evaluation.external import LabelledCorpus, judgments, read_musterdatenkatalog
-from matcher.importing import parse_file
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # benchmarks/ is a tool of the checkout, not installed
+
+from benchmarks import txtai_peer  # noqa: E402
+from matcher.domain.schema import text_of  # noqa: E402
+from matcher.evaluation import metrics as ev  # noqa: E402
+from matcher.evaluation.external import (  # noqa: E402
+    LabelledCorpus,
+    judgments,
+    read_musterdatenkatalog,
+)
+from matcher.importing import parse_file  # noqa: E402
+
 EXTERNAL = ROOT.parent / "shared/data/musterdatenkatalog/musterdatenkatalog_v2_labelled.csv"
 DEMO_AT = {"ndcg": 10, "mrr": 10, "recall": 10}
 EXTERNAL_AT = {"ndcg": 10, "mrr": 10, "recall": 50}

@@ -4,7 +4,7 @@
     .venv/bin/python scripts/faults.py --kills 200 --real 10 --cli 3 --pg-url \\
         postgresql+psycopg://postgres:postgres@127.0.0.1:5432/postgres
 
-The same checks as tests/test_faults.py (the design is in tests/faultkit.py), with many more
+The same checks as tests/test_faults.py (the design is in tools/faultkit.py), with many more
 kill points: each aims at one phase of a write in turn (inside the transaction, after the commit
 before the index save, inside the index save, right after the projects' vectors file, anywhere)
 and reports where it really landed. `--real` kill points fork writers that use the real default
@@ -36,8 +36,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from tests.fakes import FakeEncoder  # noqa: E402
-from tests.faultkit import TARGETS, Campaign, Tally, Zygote  # noqa: E402
+from tools.fakes import FakeEncoder  # noqa: E402
+from tools.faultkit import TARGETS, Campaign, Tally, Zygote  # noqa: E402
 
 
 def _options(argv: list[str] | None) -> argparse.Namespace:

@@ -3,7 +3,7 @@
     python scripts/load_test.py                              # 8 clients, ≤ 3000 requests, ≤ 600 s
     python scripts/load_test.py --clients 8 --requests 3000 --duration 600 --json load.json
 
-Starts `matcher serve` (gunicorn, 2 workers, the real encoder; tests/live_server.py) on a fresh
+Starts `matcher serve` (gunicorn, 2 workers, the real encoder; tools/live_server.py) on a fresh
 home with the demo store and rate limits raised out of the way. Then C client threads send at
 most R requests in at most T seconds: about 90 % POST /api/v1/match (the judgment challenges,
 some cut to their first sentence, some with an asker, kinds or filters) and 10 % writes (new
@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.live_server import KEY, call, serve, stop  # noqa: E402
+from tools.live_server import KEY, call, serve, stop  # noqa: E402
 
 RAISED_LIMIT = "1000000 per minute"
 CATEGORIES = ["mobilitaet", "energie", "umwelt", "verwaltung", "bildung", "gesundheit", "daten"]

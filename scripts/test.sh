@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The test command: set up, lint, run the whole suite (with the real offline encoder).
+# The test command: set up, lint, type-check, run the whole suite (with the real offline encoder).
 # PostgreSQL tests run when PG_TEST_URL names a server (.ci/run starts one); else they skip.
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
-ruff check matcher api tests
-ruff format --check matcher api tests
+ruff check matcher api tests tools benchmarks scripts
+ruff format --check matcher api tests tools benchmarks scripts
+mypy  # matcher/ and api/, with the pydantic plugin ([tool.mypy] in pyproject.toml)
 python -m pytest -q -ra "$@"

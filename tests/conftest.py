@@ -4,23 +4,16 @@ and the real offline encoder with the demo corpus, built once per session."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from matcher.config import REPO_ROOT, Settings, load_settings
+from matcher.config import Settings
 from matcher.service import MatcherService
-from tests.fakes import FakeEncoder
-
-FIXTURES = Path(__file__).parent / "fixtures"
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+from tests.helpers import FIXTURES, SHARED_DATA, make_settings
+from tools.fakes import FakeEncoder
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-
-def make_settings(home: Path, **overrides) -> Settings:
-    return load_settings(environ={}, home=home, progress=False, **overrides)
 
 
 @pytest.fixture
@@ -61,10 +54,3 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is not present")
     return SHARED_DATA
-
-
-def copy_fixtures(target: Path) -> Path:
-    target.mkdir(parents=True, exist_ok=True)
-    for f in FIXTURES.iterdir():
-        shutil.copy(f, target / f.name)
-    return target

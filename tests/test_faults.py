@@ -1,7 +1,7 @@
 """SIGKILL during bulk import and index saving, at random points: nothing committed is lost,
 nothing uncommitted shows, and the vector indexes always equal the database.
 
-The bounded version of `python scripts/faults.py --kills N`; tests/faultkit.py has the design.
+The bounded version of `python scripts/faults.py --kills N`; tools/faultkit.py has the design.
 """
 
 import random
@@ -14,10 +14,10 @@ from matcher.config import REPO_ROOT
 from matcher.domain.errors import NotReadyError
 from matcher.embeddings.index import VectorIndex
 from matcher.service import MatcherService
-from tests.fakes import FakeEncoder
-from tests.fault_writer import make_batch, settings_for
-from tests.faultkit import BETWEEN_FILES, FIXTURES, TARGETS, Campaign, Zygote, check_home
 from tests.store.conftest import PG_URL, _fresh_pg_database
+from tools.fakes import FakeEncoder
+from tools.fault_writer import make_batch, settings_for
+from tools.faultkit import BETWEEN_FILES, FIXTURES, TARGETS, Campaign, Zygote, check_home
 
 PHASES = ("before commit", "after commit, before index save", "inside index save")
 SEED, SIZE = 8, 20
@@ -148,9 +148,9 @@ def test_the_check_finds_an_index_that_disagrees_with_the_database(tmp_path):
     settings = _home_with(tmp_path, [_batch(0)])
     index = VectorIndex.load(settings.index_dir, "projects", FakeEncoder.name)
     a, b = index.ids[:2]
-    # Swap two items' vectors behind a valid checksum: only the vectors are wrong now.
-    index._label_of[a], index._label_of[b] = index._label_of[b], index._label_of[a]
-    index._id_of = {label: i for i, label in index._label_of.items()}
+    # Swap two items' vectors (keeping their text hashes) behind a valid checksum: only the
+    # vectors are wrong now.
+    index.add([a, b], index.vectors([b, a]), [index.hashes[a], index.hashes[b]])
     index.save(settings.index_dir, "projects")
     versions = {p.id: 0 for p in _batch(0)}
     found = check_home(settings, FakeEncoder(), versions, None, _batch, random.Random(0))

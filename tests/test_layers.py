@@ -1,66 +1,174 @@
-"""Imports only go downward: schema/errors → store, embeddings, ranking → service → api."""
+"""The import graph of `matcher/` and `api/`: no circles, and imports only go downward.
+
+Layers, bottom up: the domain (schema, errors, catalog, geography) and settings; store,
+importing, embeddings, ranking and keys beside each other; matching; the service; evaluation;
+then the CLI and the API. Every import is counted, also those inside functions and those
+only for type checking: a circle hidden in a function is still a circle.
+"""
+
+from __future__ import annotations
 
 import ast
 from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
-BOTTOM = {"matcher.domain.schema", "matcher.domain.errors", "matcher.config"}
-MIDDLE = ("matcher.store", "matcher.embeddings", "matcher.ranking", "matcher.importing")
-
-
-def _imports(path: Path) -> set[str]:
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-    return {m for m in found if m.startswith(("matcher", "api", "flask"))}
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("matcher.domain",),
+    ("matcher.config",),
+    ("matcher.store", "matcher.importing", "matcher.embeddings", "matcher.ranking", "matcher.keys"),
+    ("matcher.matching",),
+    ("matcher.service",),
+    ("matcher.evaluation",),
+    ("matcher.cli", "api"),
+)
+# What the API may use of the layers below the service: types and settings, never the
+# machinery (store, indexes, rankers).
+API_MAY_USE = ("matcher.domain", "matcher.config", "matcher.keys", "matcher.matching.results")
+# The server's master process loads the German analysis tables once, before it forks the
+# workers, so that they share the pages (api/gunicorn_conf.py).
+API_PRELOADS = {("api.gunicorn_conf", "matcher.ranking.analysis")}
 
 
 def _module(path: Path) -> str:
     return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
 
 
-def test_no_upward_imports():
+def _modules() -> dict[str, Path]:
+    return {_module(p): p for top in ("matcher", "api") for p in (ROOT / top).rglob("*.py")}
+
+
+def _imports(mod: str, path: Path, known: set[str]) -> set[str]:
+    """Project modules imported by a module (a name imported from a package counts as its
+    submodule when there is one)."""
+    found = set()
+    package = mod if path.name == "__init__.py" else mod.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parts, base] if base else parts)
+            # `from package import module` depends on that module; a name that is not a
+            # module comes from the package itself.
+            subs = {f"{base}.{a.name}" for a in node.names} & known
+            found |= subs
+            if len(subs) < len(node.names):
+                found.add(base)
+    return {m for m in found if m in known and m != mod}
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = _modules()
+    known = set(modules)
+    return {mod: _imports(mod, path, known) for mod, path in modules.items()}
+
+
+def _layer(mod: str) -> int:
+    for rank, names in enumerate(LAYERS):
+        if any(mod == n or mod.startswith(n + ".") for n in names):
+            return rank
+    raise AssertionError(f"{mod} belongs to no layer; add it to LAYERS")
+
+
+def _package(mod: str) -> str:
+    for names in LAYERS:
+        for n in names:
+            if mod == n or mod.startswith(n + "."):
+                return n
+    return mod
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                out.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_the_graph_is_read_whole():
+    graph = _graph()
+    assert "matcher.matching.context" in graph["matcher.matching.peers"]
+    assert "matcher.domain.schema" in graph["matcher.domain.catalog"]
+    assert len(graph) > 40
+
+
+def test_no_import_circle():
+    assert _circles(_graph()) == []
+
+
+def test_a_circle_is_found():
+    assert _circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_imports_only_go_downward():
     problems = []
-    for path in (ROOT / "matcher").rglob("*.py"):
-        mod, deps = _module(path), _imports(path)
-        if mod in BOTTOM:
-            allowed = BOTTOM
-        elif mod.startswith(MIDDLE):
-            package = next(p for p in MIDDLE if mod.startswith(p))
-            allowed = BOTTOM | {d for d in deps if d.startswith(package)}
-            if package == "matcher.importing":
-                allowed |= {d for d in deps if d.startswith("matcher.importing")}
-        else:
-            continue
-        for dep in deps - allowed:
-            problems.append(f"{mod} imports {dep}")
+    for mod, deps in _graph().items():
+        for dep in deps:
+            if _package(dep) == _package(mod):
+                continue
+            if _layer(dep) >= _layer(mod):
+                problems.append(f"{mod} imports {dep}")
     assert not problems, problems
 
 
 def test_ranking_never_imports_embeddings_and_core_never_imports_flask():
     for path in (ROOT / "matcher").rglob("*.py"):
-        deps = _imports(path)
-        assert not any(d.startswith(("flask", "api")) for d in deps), path
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        names |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert not any(d.startswith(("flask", "api", "werkzeug", "gunicorn")) for d in names), path
         if "ranking" in path.parts:
-            assert not any(d.startswith("matcher.embeddings") for d in deps), path
+            assert not any(d.startswith("matcher.embeddings") for d in names), path
 
 
-def test_api_uses_the_service_not_the_layers_below():
-    for path in (ROOT / "api").rglob("*.py"):
-        deps = _imports(path)
-        below = [
-            d
-            for d in deps
-            if d.startswith(
-                (
-                    "matcher.store",
-                    "matcher.embeddings",
-                    "matcher.ranking",
-                    "matcher.matching.retrieval",
-                )
-            )
-        ]
-        assert not below, (path, below)
+def test_api_uses_the_service_not_the_machinery_below():
+    problems = []
+    for mod, deps in _graph().items():
+        if not mod.startswith("api"):
+            continue
+        for dep in deps:
+            below = dep.startswith("matcher") and _layer(dep) < _layer("matcher.service")
+            if below and not dep.startswith(API_MAY_USE) and (mod, dep) not in API_PRELOADS:
+                problems.append(f"{mod} imports {dep}")
+    assert not problems, problems
+
+
+def test_nothing_outside_tests_imports_tests():
+    for top in ("matcher", "api", "tools", "benchmarks", "scripts"):
+        for path in (ROOT / top).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    assert not node.module.startswith("tests"), path
+                if isinstance(node, ast.Import):
+                    assert not any(a.name.startswith("tests") for a in node.names), path

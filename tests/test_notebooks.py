@@ -6,7 +6,7 @@ import pytest
 
 from matcher.config import REPO_ROOT
 from matcher.service import MatcherService
-from tests.conftest import make_settings
+from tests.helpers import make_settings
 
 pytestmark = pytest.mark.slow
 nbformat = pytest.importorskip("nbformat")

@@ -5,8 +5,8 @@ import pytest
 from matcher.domain.errors import ConflictError, NotReadyError, ValidationError
 from matcher.domain.schema import Filters, Need, Project
 from matcher.service import MatcherService
-from tests.conftest import FIXTURES
-from tests.fakes import FakeEncoder
+from tests.helpers import FIXTURES
+from tools.fakes import FakeEncoder
 
 
 def test_build_imports_in_reference_order_and_resolves_names(service):
@@ -23,10 +23,10 @@ def test_build_imports_in_reference_order_and_resolves_names(service):
 
 def test_search_ranks_on_topic_first_with_explanation(service):
     results = service.search("LED Beleuchtung dimmen", "projects", k=3)
-    assert results[0]["id"] in {"p-licht", "p-licht2"}
+    assert results[0].id in {"p-licht", "p-licht2"}
     top = results[0]
-    assert top["explanation"]["matched_terms"] and top["explanation"]["reasons"]
-    assert {"dense", "lexical"} <= set(top["explanation"]["components"])
+    assert top.explanation.matched_terms and top.explanation.reasons
+    assert {"dense", "lexical"} <= set(top.explanation.components)
 
 
 def test_a_write_is_visible_to_the_next_search(service):
@@ -41,9 +41,9 @@ def test_a_write_is_visible_to_the_next_search(service):
             )
         ],
     )
-    assert service.search("Glättemeldeanlage Winterdienst", "projects", k=1)[0]["id"] == "p-neu"
+    assert service.search("Glättemeldeanlage Winterdienst", "projects", k=1)[0].id == "p-neu"
     service.delete("projects", "p-neu")
-    assert all(r["id"] != "p-neu" for r in service.search("Glättemeldeanlage", "projects", k=5))
+    assert all(r.id != "p-neu" for r in service.search("Glättemeldeanlage", "projects", k=5))
 
 
 def test_bad_import_changes_nothing(service, tmp_path):
@@ -91,7 +91,7 @@ def test_index_files_are_rebuilt_from_the_database(service, settings, caplog):
         changes = fresh.open()
     assert "rebuilding the projects index" in caplog.text
     assert changes["projects"]["encoded_or_updated"] == 4
-    assert fresh.search("Rufbus", "projects", k=1)[0]["id"] == "p-bus"
+    assert fresh.search("Rufbus", "projects", k=1)[0].id == "p-bus"
 
 
 def test_restart_reuses_index_and_embedding_cache(service, settings):
@@ -106,7 +106,7 @@ def test_filters_and_asker(service):
     assert service.search(
         "Beleuchtung", "projects", k=5, filters=Filters(categories=["mobilitaet"])
     ) == [] or all(
-        "mobilitaet" in r["categories"]
+        "mobilitaet" in r.categories
         for r in service.search(
             "Beleuchtung", "projects", k=5, filters=Filters(categories=["mobilitaet"])
         )
@@ -118,20 +118,20 @@ def test_filters_and_asker(service):
         municipality="brensbach",
         filters=Filters(max_distance_km=20),
     )
-    assert near and all("kassel" not in r["municipality_ids"] for r in near)
-    assert any("km entfernt" in reason for r in near for reason in r["explanation"]["reasons"])
+    assert near and all("kassel" not in r.municipality_ids for r in near)
+    assert any("km entfernt" in reason for r in near for reason in r.explanation.reasons)
 
 
 def test_providers_and_municipalities(service):
     providers = service.search("LED Straßenbeleuchtung dimmen", "providers", k=3)
-    assert providers[0]["id"] == "lichtwerk"
-    assert providers[0]["references"][0]["id"] == "p-licht"
-    assert any("umgesetzt" in r for r in providers[0]["explanation"]["reasons"])
+    assert providers[0].id == "lichtwerk"
+    assert providers[0].references[0].id == "p-licht"
+    assert any("umgesetzt" in r for r in providers[0].explanation.reasons)
     towns = service.search("Straßenbeleuchtung nachts dimmen", "municipalities", k=5)
-    ids = [t["id"] for t in towns]
+    ids = [t.id for t in towns]
     assert "mossautal" in ids and "brensbach" in ids  # solved it / has the same need
     brensbach = towns[ids.index("brensbach")]
-    assert any("denselben Bedarf" in r for r in brensbach["explanation"]["reasons"])
+    assert any("denselben Bedarf" in r for r in brensbach.explanation.reasons)
 
 
 def test_invalid_queries_are_domain_errors(service, settings):
@@ -175,28 +175,13 @@ def test_geocoded_municipality_is_not_kept_when_the_rest_fails(service, tmp_path
     assert "p-wz" not in service.store.ids("projects")
 
 
-def test_provider_region_filter_uses_references_or_served_regions(service):
-    from matcher.suppliers import serves
-
-    assert serves(["Hessen"], "Kassel") and serves(["Südhessen"], "Darmstadt")
-    assert not serves(["Nordhessen"], "Darmstadt")
-    found = service.search("Rufbus App Buchung", "providers", 5, filters=Filters(region="Kassel"))
-    assert [p["id"] for p in found] == ["mobilfluss"]  # serves Hessen
-    assert (
-        service.search(
-            "Rufbus App Buchung", "providers", 5, filters=Filters(district="Landkreis Fulda")
-        )
-        == []
-    )
-
-
 def test_item_directions_on_the_fixture_corpus(service):
     leads = service.leads("lichtwerk", 5)
-    assert [lead["id"] for lead in leads["leads"]][:1] == ["brensbach"]  # open lighting need
+    assert [lead.id for lead in leads.leads][:1] == ["brensbach"]  # open lighting need
     similar = service.similar("p-licht", 5)
-    assert all(p["id"] != "p-licht" for p in similar["similar"])
+    assert all(p.id != "p-licht" for p in similar.similar)
     peers = service.peers("brensbach", 3)
-    assert peers["peers"] and peers["needs"][0]["id"] == "n-licht"
+    assert peers.peers and peers.needs[0].id == "n-licht"
     with pytest.raises(Exception, match="atlantis"):
         service.peers("atlantis")
 
@@ -209,7 +194,7 @@ def test_index_that_outgrew_exact_search_becomes_a_graph_at_start_and_on_writes(
     assert fresh.stats()["index"]["projects"]["type"] == "hnsw"
     assert fresh.stats()["index"]["needs"]["type"] == "flat"
     assert encoder.texts_encoded == 0
-    assert fresh.search("Rufbus", "projects", k=1)[0]["id"] == "p-bus"
+    assert fresh.search("Rufbus", "projects", k=1)[0].id == "p-bus"
     again = MatcherService(small, encoder=FakeEncoder())
     assert again.open()["projects"]["rebuilt"] == 0  # the graph was saved
     again.close()
@@ -233,9 +218,13 @@ def test_a_repeated_challenge_is_answered_from_the_result_cache_until_data_chang
     service.upsert("projects", [project.model_copy(update={"title": "Rufbus neu im Kreis"})])
     changed = service.match("Rufbus für Dörfer", k=3)
     assert changed is not first
-    assert any(p["title"] == "Rufbus neu im Kreis" for p in changed["projects"])
-    service.ranking = service.ranking.model_copy(update={"min_score": 0.99})
-    assert service.match("Rufbus für Dörfer", k=3)["projects"] == []
+    assert any(p.title == "Rufbus neu im Kreis" for p in changed.projects)
+    # Another config is another matcher: the service's answer (and its cache) stay as they are.
+    strict = service.matcher(service.ranking.model_copy(update={"min_score": 0.99}))
+    assert strict.match(service.query("Rufbus für Dörfer"), ["projects"], 3).projects == []
+    assert service.match("Rufbus für Dörfer", k=3) is changed
+    with pytest.raises(AttributeError):
+        service.ranking = strict.data.config  # type: ignore[misc]
 
 
 def test_a_write_saves_only_the_index_it_changed(service, settings):

@@ -5,21 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_openapi3.types import ResponseDict
 
 from api.auth import current_role
 from api.errors import ErrorResponse
 from matcher.keys import KeyRing
 from matcher.service import MatcherService
 
-ERRORS = {400: ErrorResponse, 404: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse}
-WRITE_ERRORS = {
+ERRORS: ResponseDict = {
+    400: ErrorResponse,
+    404: ErrorResponse,
+    429: ErrorResponse,
+    503: ErrorResponse,
+}
+WRITE_ERRORS: ResponseDict = {
     **ERRORS,
     401: ErrorResponse,
     403: ErrorResponse,
     409: ErrorResponse,
     413: ErrorResponse,
 }
-BEARER = [{"bearer": []}]
+BEARER: list[dict[str, list[Any]]] = [{"bearer": []}]
 PRIVATE_FIELDS = {"projects": ("contact",)}
 
 

@@ -11,7 +11,7 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from api.auth import require_write
 from api.errors import ForbiddenError
-from api.models import ImportResponse, ItemPath, ListQuery, ListResponse
+from api.models import ImportResponse, ItemPath, ListQuery, list_response
 from api.routes.common import BEARER, ERRORS, WRITE_ERRORS, public, role, service
 from matcher.domain.errors import ValidationError
 from matcher.domain.schema import KINDS, model_for
@@ -43,18 +43,7 @@ def _routes(kind: str) -> None:
     label = kind.capitalize()
 
     def list_items(query: ListQuery):
-        items, total = service().list_items(
-            kind,
-            query.q,
-            query.category,
-            query.district,
-            query.region,
-            query.municipality,
-            query.provider,
-            query.status,
-            query.limit,
-            query.offset,
-        )
+        items, total = service().list_items(kind, query.browse())
         private = role() is not None
         return {
             "items": [_dump(kind, i, private) for i in items],
@@ -111,7 +100,7 @@ def _routes(kind: str) -> None:
         fn.__name__ = f"{name}_{kind}"
     api.get(
         f"/{kind}",
-        responses={200: ListResponse, **ERRORS},
+        responses={200: list_response(model), **ERRORS},
         summary=f"{label}: list, filtered and paged",
     )(list_items)
     api.get(

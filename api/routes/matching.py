@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from flask_openapi3 import APIBlueprint, Tag
 
-from api.models import (
-    AnyResponse,
-    FilterQuery,
-    ItemPath,
-    JointResponse,
-    MatchRequest,
-    MatchResponse,
-)
+from api.models import FilterQuery, ItemPath, MatchRequest
 from api.routes.common import ERRORS, service
+from matcher.matching.results import (
+    JointProjects,
+    LeadsResult,
+    MatchResult,
+    PeersResult,
+    SimilarResult,
+)
 
 api = APIBlueprint(
     "matching",
@@ -22,40 +22,40 @@ api = APIBlueprint(
 )
 
 
-@api.post("/match", responses={200: MatchResponse, **ERRORS})
+@api.post("/match", responses={200: MatchResult, **ERRORS})
 def match(body: MatchRequest):
     """Projects, peer municipalities and providers for a challenge, linked by ids."""
     found = service().match(
         body.text, list(dict.fromkeys(body.kinds)), body.k, body.municipality, body.filters
     )
-    return found
+    return found.model_dump(mode="json")
 
 
-@api.get("/projects/<string:id>/similar", responses={200: AnyResponse, **ERRORS})
+@api.get("/projects/<string:id>/similar", responses={200: SimilarResult, **ERRORS})
 def project_similar(path: ItemPath, query: FilterQuery):
     """Similar projects elsewhere, and the municipalities that could adopt it."""
-    return service().similar(path.id, query.k, query.filters())
+    return service().similar(path.id, query.k, query.filters()).model_dump(mode="json")
 
 
-@api.get("/municipalities/<string:id>/peers", responses={200: AnyResponse, **ERRORS})
+@api.get("/municipalities/<string:id>/peers", responses={200: PeersResult, **ERRORS})
 def municipality_peers(path: ItemPath, query: FilterQuery):
     """Peers by profile and structure, and the municipality's open needs with matches."""
-    return service().peers(path.id, query.k, query.filters())
+    return service().peers(path.id, query.k, query.filters()).model_dump(mode="json")
 
 
-@api.get("/providers/<string:id>/leads", responses={200: AnyResponse, **ERRORS})
+@api.get("/providers/<string:id>/leads", responses={200: LeadsResult, **ERRORS})
 def provider_leads(path: ItemPath, query: FilterQuery):
     """Municipalities for a provider: matching open needs, then towns like its customers."""
-    return service().leads(path.id, query.k, query.filters())
+    return service().leads(path.id, query.k, query.filters()).model_dump(mode="json")
 
 
-@api.get("/offerings/<string:id>/leads", responses={200: AnyResponse, **ERRORS})
+@api.get("/offerings/<string:id>/leads", responses={200: LeadsResult, **ERRORS})
 def offering_leads(path: ItemPath, query: FilterQuery):
     """Municipalities for one offering."""
-    return service().leads(path.id, query.k, query.filters())
+    return service().leads(path.id, query.k, query.filters()).model_dump(mode="json")
 
 
-@api.get("/joint-projects", responses={200: JointResponse, **ERRORS})
+@api.get("/joint-projects", responses={200: JointProjects, **ERRORS})
 def joint_projects(query: FilterQuery):
     """Joint-project suggestions: nearby smaller towns with the same open need."""
-    return {"items": service().joint_projects(query.k, query.filters())}
+    return service().joint_projects(query.k, query.filters()).model_dump(mode="json")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from flask_openapi3 import APIBlueprint, Tag
 
-from api.models import AnyResponse, Feedback, FeedbackResponse
+from api.errors import ErrorResponse
+from api.models import Feedback, FeedbackResponse, Health
 from api.routes.common import ERRORS, service
 
 api = APIBlueprint("meta", __name__, abp_tags=[Tag(name="Betrieb")])
 
 
-@api.get("/health", responses={200: AnyResponse, 503: AnyResponse})
+# 400 only documents the one error shape (flask-openapi3 would list an array otherwise).
+@api.get("/health", responses={200: Health, 400: ErrorResponse, 503: Health})
 def health():
     """Store and index state, item counts, encoder."""
     svc = service()

@@ -7,8 +7,9 @@ the store persists them, the service ranks them, the API serializes them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -49,6 +50,19 @@ ProjectStatus = Literal["geplant", "laufend", "abgeschlossen"]
 NeedStatus = Literal["offen", "in_arbeit", "erledigt"]
 Kind = Literal["municipalities", "projects", "providers", "offerings", "needs"]
 KINDS: tuple[str, ...] = ("municipalities", "projects", "providers", "offerings", "needs")
+
+# The shortest and longest challenge text accepted anywhere (API, web form, service).
+MIN_CHALLENGE_CHARS = 3
+MAX_CHALLENGE_CHARS = 5000
+# The longest result list anyone may ask for (k).
+MAX_RESULTS = 100
+# What a "passt / passt nicht" verdict may be about: an entity kind or a result list.
+FeedbackKind = Literal[
+    "projects", "municipalities", "providers", "offerings", "needs", "joint_projects", "leads"
+]
+FEEDBACK_KINDS: tuple[str, ...] = get_args(FeedbackKind)
+Verdict = Literal["passt", "passt_nicht"]
+VERDICTS: tuple[str, ...] = get_args(Verdict)
 
 ItemId = Annotated[
     str,
@@ -167,7 +181,12 @@ def model_for(kind: str) -> type[Entity]:
 
 def display_name(item: Entity) -> str:
     """Title or name of any entity."""
-    return getattr(item, "title", None) or getattr(item, "name", "")
+    # Every entity has a `title` or a `name` (both non-empty strings); Entity itself has neither.
+    title: str | None = getattr(item, "title", None)
+    if title:
+        return title
+    name: str = getattr(item, "name", "")
+    return name
 
 
 def text_of(item: Entity) -> str:
@@ -175,6 +194,22 @@ def text_of(item: Entity) -> str:
     head = display_name(item)
     body = getattr(item, "description", "") or ""
     return f"{head}. {body}".strip() if body else head
+
+
+class Browse(BaseModel):
+    """What a plain list of items is restricted to, and which page of it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = None  # a substring of the name or title
+    categories: list[Category] = Field(default_factory=list)
+    district: str | None = None
+    region: str | None = None
+    municipality: str | None = None
+    provider: str | None = None
+    status: str | None = None
+    limit: int = 50
+    offset: int = 0
 
 
 class Filters(BaseModel):
@@ -200,3 +235,21 @@ class Filters(BaseModel):
     def is_empty(self) -> bool:
         """True if nothing is restricted."""
         return not any(v for v in self.model_dump().values())
+
+    def has_place(self) -> bool:
+        """True if any place or size filter is set (district, region, population, distance)."""
+        return bool(self.district or self.region) or any(
+            v is not None for v in (self.min_population, self.max_population, self.max_distance_km)
+        )
+
+    def only_region(self) -> bool:
+        """True if the region is the only place filter (a provider may pass it by serving it)."""
+        return bool(self.region) and self.model_copy(update={"region": None}).has_place() is False
+
+    def allows(self, categories: Iterable[str]) -> bool:
+        """True unless categories are asked for and these share none of them."""
+        return not self.categories or bool(set(self.categories) & {str(c) for c in categories})
+
+    def without_distance(self) -> Filters:
+        """The same filters without the distance (for lists that have no asker)."""
+        return self.model_copy(update={"max_distance_km": None})

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import faiss
@@ -26,6 +27,10 @@ FORMAT_VERSION = 1
 _BUILD_THREADS = os.cpu_count() or 1
 HNSW_M = 32
 _TOMBSTONE_SHARE = 0.2
+
+# Told of the phases of a save (event, detail), e.g. by the fault harness to time its kills:
+# "file-start"/"file-done" with the file name around each file written.
+Observer = Callable[[str, str], None]
 
 
 def search_on_one_thread() -> None:
@@ -170,11 +175,18 @@ class VectorIndex:
         self._index.add_with_ids(vectors, labels)
         if self.index_type == "hnsw":  # a growing graph searches wider
             self.ef_search = hnsw_ef_search(len(self) + len(ids))
-            faiss.downcast_index(self._index.index).hnsw.efSearch = self.ef_search
+            self._apply_ef_search()
         for item_id, label, h in zip(ids, labels.tolist(), hashes, strict=True):
             self._label_of[item_id] = label
             self._id_of[label] = item_id
             self.hashes[item_id] = h
+
+    def _apply_ef_search(self) -> None:
+        """Set the search breadth of the HNSW graph inside the id map to `ef_search`."""
+        graph = faiss.downcast_index(self._index.index)
+        if not isinstance(graph, faiss.IndexHNSW):
+            raise NotReadyError(f"expected an HNSW graph, found {type(graph).__name__}")
+        graph.hnsw.efSearch = self.ef_search
 
     def remove(self, ids: list[str]) -> None:
         """Remove items (unknown ids are ignored)."""
@@ -184,7 +196,9 @@ class VectorIndex:
         if self.index_type == "hnsw":
             self._tombstones += len(labels)  # the graph keeps them; searches skip them
         else:
-            self._index.remove_ids(np.asarray(labels, dtype=np.int64))
+            # faiss's stub types the argument as IDSelector only; its Python wrapper
+            # (class_wrappers.replacement_remove_ids) documents and accepts an id array too.
+            self._index.remove_ids(np.asarray(labels, dtype=np.int64))  # type: ignore[arg-type]
         for label in labels:
             self.hashes.pop(self._id_of.pop(label), None)
 
@@ -218,8 +232,9 @@ class VectorIndex:
 
     # -- persistence ---------------------------------------------------------------------
 
-    def save(self, directory: Path, name: str) -> None:
-        """Write `<name>.faiss`, `<name>.ids.json` and `<name>.config.json` atomically."""
+    def save(self, directory: Path, name: str, observer: Observer | None = None) -> None:
+        """Write `<name>.faiss`, `<name>.ids.json` and `<name>.config.json` atomically;
+        `observer` hears "file-start" and "file-done" (with the file name) around each."""
         directory.mkdir(parents=True, exist_ok=True)
         blob = faiss.serialize_index(self._index).tobytes()
         ids = json.dumps(
@@ -240,10 +255,18 @@ class VectorIndex:
                 "ids": hashlib.sha256(ids).hexdigest(),
             },
         }
-        _atomic_write(directory / f"{name}.faiss", blob)
-        _atomic_write(directory / f"{name}.ids.json", ids)
         # The config is written last: it names the checksums the other two must have.
-        _atomic_write(directory / f"{name}.config.json", json.dumps(config, indent=2).encode())
+        files = (
+            (f"{name}.faiss", blob),
+            (f"{name}.ids.json", ids),
+            (f"{name}.config.json", json.dumps(config, indent=2).encode()),
+        )
+        for file_name, data in files:
+            if observer is not None:
+                observer("file-start", file_name)
+            _atomic_write(directory / file_name, data)
+            if observer is not None:
+                observer("file-done", file_name)
         # One sync for the three renames: a power cut before it may leave old and new files
         # side by side, which the checksums refuse (the index is then rebuilt, never served).
         _sync_directory(directory)
@@ -267,14 +290,17 @@ class VectorIndex:
             raise NotReadyError(f"index {name!r} fails its checksum")
         mapping = json.loads(ids)
         index = cls(config["dim"], encoder, config.get("exact_max", 20_000))
-        index._index = faiss.deserialize_index(np.frombuffer(blob, dtype=np.uint8))
+        loaded = faiss.deserialize_index(np.frombuffer(blob, dtype=np.uint8))
+        if not isinstance(loaded, faiss.IndexIDMap2):
+            raise NotReadyError(f"index {name!r} is not an id-mapped FAISS index")
+        index._index = loaded
         index.index_type = config["index_type"]
         if index.index_type not in ("flat", "hnsw"):
             raise NotReadyError(f"index {name!r} has an unknown type {index.index_type!r}")
         index.ef_search = config.get("ef_search", 0)
         index._tombstones = config.get("tombstones", 0)
         if index.index_type == "hnsw":
-            faiss.downcast_index(index._index.index).hnsw.efSearch = index.ef_search
+            index._apply_ef_search()
         index._label_of = {k: int(v) for k, v in mapping["labels"].items()}
         index._id_of = {v: k for k, v in index._label_of.items()}
         index.hashes = mapping["hashes"]

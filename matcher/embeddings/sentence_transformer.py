@@ -43,7 +43,12 @@ class SentenceTransformerEncoder(Encoder):
             getattr(self._model, "get_embedding_dimension", None)
             or self._model.get_sentence_embedding_dimension
         )
-        self.dim = int(dimension())
+        dim = dimension()
+        if dim is None:  # the library types it `int | None` (e.g. a model without a pooling layer)
+            raise ConfigError(
+                f"sentence-transformers model {model!r} reports no embedding dimension"
+            )
+        self.dim = int(dim)
         self._batch_size = batch_size
 
     def encode(self, texts: list[str]) -> np.ndarray:

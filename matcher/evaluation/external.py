@@ -19,9 +19,10 @@ from matcher.config import Settings
 from matcher.domain.errors import ValidationError
 from matcher.embeddings import CachedEncoder, VectorIndex, create_encoder
 from matcher.evaluation import metrics as ev
+from matcher.matching.retrieval import merge_candidates
 from matcher.ranking.analysis import GermanAnalyzer
 from matcher.ranking.config import RankingConfig, load_ranking_config
-from matcher.ranking.fusion import Candidate, fuse
+from matcher.ranking.fusion import fuse
 from matcher.ranking.lexical import LexicalIndex
 
 AT = {"ndcg": 10, "mrr": 10, "recall": 50}
@@ -111,14 +112,15 @@ class Systems:
         if system == "dense":
             return self._keep(q, [i for i, _ in self.index.search(self.vectors[q], depth)], k)
         if system == "hybrid":
-            dense = dict(self.index.search(self.vectors[q], max(depth, self.config.candidates)))
-            lexical = self.german.query(self.analyzer.terms(text))
-            missing = [i for i, _ in lexical.top(depth) if i not in dense]
-            if missing:
-                dense.update(
-                    zip(missing, self.index.scores(self.vectors[q], missing).tolist(), strict=True)
-                )
-            fused = fuse([Candidate(i, s, lexical.of(i)) for i, s in dense.items()], self.config)
+            cands = merge_candidates(
+                self.index,
+                self.german,
+                self.vectors[q],
+                self.analyzer.terms(text),
+                max(depth, self.config.candidates),
+                depth,
+            )
+            fused = fuse(list(cands.values()), self.config)
             return self._keep(q, [s.id for s in fused], k)
         raise ValueError(f"unknown system {system!r}")
 
@@ -170,7 +172,7 @@ def external_table(path: Path, settings: Settings, limit: int | None = None) -> 
         batch_size=settings.batch_size,
         progress=settings.progress,
     )
-    systems = Systems(corpus, encoder, load_ranking_config(settings.ranking_config))
+    systems = Systems(corpus, encoder, load_ranking_config(settings.ranking_path))
     return compare(systems, judgments(corpus), limit)
 
 

@@ -4,15 +4,17 @@ service, so what is measured is what users get."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 
 from matcher.domain.errors import MatcherError
 from matcher.evaluation import metrics as ev
+from matcher.matching.matcher import Matcher
+from matcher.matching.results import MunicipalityResult, ProjectResult, ProviderResult
 from matcher.ranking.config import RankingConfig, Weights
+from matcher.ranking.features import FEATURES
 from matcher.ranking.fusion import feature_vector
 from matcher.service import MatcherService
 
@@ -37,13 +39,7 @@ def load(data_dir: Path) -> ev.Judgments:
 def baselines(current: RankingConfig) -> dict[str, RankingConfig]:
     """BM25 only and dense only (no features, no floor), and the current hybrid."""
     off = {"min_score": -1.0, "item_min_score": -1.0, "ranker": "weights"}
-    no_features = {
-        "category": 0.0,
-        "proximity": 0.0,
-        "population": 0.0,
-        "evidence": 0.0,
-        "recency": 0.0,
-    }
+    no_features = dict.fromkeys(FEATURES, 0.0)
     return {
         "bm25": current.model_copy(
             update={**off, "weights": Weights(dense=0.0, lexical=1.0, **no_features)}
@@ -55,35 +51,34 @@ def baselines(current: RankingConfig) -> dict[str, RankingConfig]:
     }
 
 
-@contextmanager
-def using(service: MatcherService, config: RankingConfig) -> Iterator[None]:
-    """Run the service with another ranking config for a while."""
-    saved = service.ranking
-    service.ranking = config
-    try:
-        yield
-    finally:
-        service.ranking = saved
-
-
 def ranked(
-    service: MatcherService, kind: str, query: str, asker: str | None, k: int = DEPTH
+    service: MatcherService,
+    matcher: Matcher,
+    kind: str,
+    query: str,
+    asker: str | None,
+    k: int = DEPTH,
 ) -> list[str]:
-    """Ids the service returns for one judged query."""
+    """Ids a matcher returns for one judged query (the query encoded by the service)."""
     if kind == "leads":
-        return [lead["id"] for lead in service.leads(query, k)["leads"]]
-    return [r["id"] for r in service.search(query, kind, k, municipality=asker)]
+        return [lead.id for lead in matcher.leads(query, k).leads]
+    found = matcher.match(service.query(query, asker), [kind], k)
+    items: list[ProjectResult] | list[MunicipalityResult] | list[ProviderResult] = getattr(
+        found, kind
+    )
+    return [r.id for r in items]
 
 
 def run(
     service: MatcherService, judgments: ev.Judgments, config: RankingConfig, qids: list[str]
 ) -> dict[str, list[str]]:
-    """The ranking of each query under a config."""
-    with using(service, config):
-        return {
-            q: ranked(service, judgments.kinds[q], judgments.queries[q], judgments.askers[q])
-            for q in qids
-        }
+    """The ranking of each query under a config, by a matcher of its own (the service's
+    config, and what its users get, stay as they are)."""
+    matcher = service.matcher(config)
+    return {
+        q: ranked(service, matcher, judgments.kinds[q], judgments.queries[q], judgments.askers[q])
+        for q in qids
+    }
 
 
 def per_query(
@@ -152,10 +147,8 @@ def project_examples(
     service: MatcherService, text: str, asker: str | None, include: tuple[str, ...] = ()
 ) -> dict[str, dict[str, float]]:
     """Feature vectors of the retrieved project candidates of a query (and of `include`)."""
-    searcher = service.searcher()
-    q = service.query(text, asker)
-    config = searcher.config_for(q)
-    return {c.id: feature_vector(c, config) for c in searcher.project_candidates(q, include)}
+    ctx = service.matcher().context(service.query(text, asker))
+    return {c.id: feature_vector(c, ctx.config) for c in ctx.project_candidates(include)}
 
 
 def training_data(
@@ -177,9 +170,9 @@ def training_data(
     for fb in feedback or []:
         if fb["item_kind"] != "projects" or len(fb["query"].strip()) < 3:
             continue
-        x = project_examples(service, fb["query"], None, (fb["item_id"],)).get(fb["item_id"])
-        if x is not None:
-            rows.append(x)
+        rated = project_examples(service, fb["query"], None, (fb["item_id"],)).get(fb["item_id"])
+        if rated is not None:
+            rows.append(rated)
             labels.append(int(fb["verdict"] == "passt"))
     return rows, labels
 

@@ -81,7 +81,7 @@ def parse_bytes(kind: str, data: bytes, name: str = "") -> ParsedFile:
     rows = csv_rows(text)
     if kind == "municipalities" and rows and destatis.detect(rows[0][1]):
         parsed = ParsedFile(kind)
-        parsed.items = destatis.municipalities(rows)
+        parsed.items.extend(destatis.municipalities(rows))
         parsed.lines = [0] * len(parsed.items)
         return parsed
     return parse_rows(kind, rows, from_csv=True)

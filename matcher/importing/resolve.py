@@ -6,30 +6,15 @@ Municipalities named but not yet known are geocoded from the offline gazetteer
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from matcher.domain.catalog import Catalog
 from matcher.domain.errors import ValidationError
+from matcher.domain.geography import distance_km
+from matcher.domain.names import normalize_name, slug
 from matcher.domain.schema import Entity, Municipality, Need, Offering, Project
-from matcher.ranking.features import haversine_km
 
 SAME_PLACE_KM = 15.0
-
-
-def normalize_name(name: str) -> str:
-    """'Erbach (Odenwald)' and 'Erbach, Kreisstadt' → 'erbach'."""
-    name = name.split(",")[0]
-    name = re.sub(r"\(.*?\)", "", name)
-    return re.sub(r"\s+", " ", name).strip().lower()
-
-
-def slug(name: str) -> str:
-    """A readable id from a name: 'Groß-Umstadt' → 'gross-umstadt'."""
-    s = name.lower()
-    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        s = s.replace(a, b)
-    return re.sub(r"[^a-z0-9]+", "-", s).strip("-")
 
 
 @lru_cache(maxsize=1)
@@ -64,9 +49,9 @@ class Resolver:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.by_name: dict[str, list[str]] = {}
-        for m in catalog.items["municipalities"].values():
+        for m in catalog.municipalities.values():
             self.by_name.setdefault(normalize_name(m.name), []).append(m.id)
-        self.by_ags = {m.ags: m.id for m in catalog.items["municipalities"].values() if m.ags}
+        self.by_ags = {m.ags: m.id for m in catalog.municipalities.values() if m.ags}
         self.new_municipalities: dict[str, Municipality] = {}
         self.problems: list[tuple[str, str]] = []
 
@@ -131,19 +116,15 @@ class Resolver:
     def merge_official(self, official: Municipality) -> Municipality:
         """An official record updates the municipality it describes, keeping that one's id and
         names; found by AGS, else by name within a few kilometres."""
-        towns = self.catalog.items["municipalities"]
+        towns = self.catalog.municipalities
         if official.ags in self.by_ags:
             return self._merged(towns[self.by_ags[official.ags]], official)
         for mid in self.by_name.get(normalize_name(official.name), []):
             m = towns.get(mid)
             if m is None or m.ags:
                 continue
-            if None in (m.latitude, m.longitude, official.latitude, official.longitude):
-                continue
-            if (
-                haversine_km(m.latitude, m.longitude, official.latitude, official.longitude)
-                <= SAME_PLACE_KM
-            ):
+            km = distance_km(m, official)
+            if km is not None and km <= SAME_PLACE_KM:
                 return self._merged(m, official)
         return official
 

@@ -16,8 +16,9 @@ import numpy as np
 from matcher.domain.errors import NotReadyError
 from matcher.domain.schema import Entity, text_of
 from matcher.embeddings import CachedEncoder, VectorIndex, text_hash
-from matcher.embeddings.index import search_on_one_thread
+from matcher.embeddings.index import Observer, search_on_one_thread
 from matcher.ranking.analysis import GermanAnalyzer
+from matcher.ranking.fusion import Candidate
 from matcher.ranking.lexical import LexicalIndex
 
 log = logging.getLogger(__name__)
@@ -26,12 +27,23 @@ SEARCHABLE = ("projects", "needs", "offerings", "providers")
 
 
 class SearchIndexes:
-    """A vector index and a BM25 index for each searchable kind."""
+    """A vector index and a BM25 index for each searchable kind.
+
+    `observer`, if given, hears "save-start" and "save-done" (detail: the kinds saved) around
+    each save, and the "file-start"/"file-done" events of the vector indexes written.
+    """
 
     def __init__(
-        self, encoder: CachedEncoder, directory: Path, analyzer: GermanAnalyzer, exact_max: int
+        self,
+        encoder: CachedEncoder,
+        directory: Path,
+        analyzer: GermanAnalyzer,
+        exact_max: int,
+        *,
+        observer: Observer | None = None,
     ) -> None:
         self.encoder = encoder
+        self.observer = observer
         self.directory = directory
         self.analyzer = analyzer
         self.exact_max = exact_max
@@ -110,9 +122,14 @@ class SearchIndexes:
 
     def save(self) -> None:
         """Write the vector indexes that changed since the last save to disk (atomically)."""
-        for kind in sorted(self._unsaved):
-            self.vectors[kind].save(self.directory, kind)
+        kinds = sorted(self._unsaved)
+        if self.observer is not None:
+            self.observer("save-start", ",".join(kinds))
+        for kind in kinds:
+            self.vectors[kind].save(self.directory, kind, self.observer)
         self._unsaved.clear()
+        if self.observer is not None:
+            self.observer("save-done", ",".join(kinds))
 
     def describe(self) -> dict[str, dict]:
         """Per kind: item count and index type (for health and the CLI)."""
@@ -129,3 +146,23 @@ class SearchIndexes:
     def dense(self, kind: str, query: np.ndarray, k: int) -> list[tuple[str, float]]:
         """Nearest items by cosine."""
         return self.vectors[kind].search(query, k)
+
+
+def merge_candidates(
+    vectors: VectorIndex,
+    lexical: LexicalIndex,
+    vector: np.ndarray,
+    terms: list[str],
+    dense_depth: int,
+    lexical_depth: int,
+    include: Iterable[str] = (),
+) -> dict[str, Candidate]:
+    """The union of the dense top `dense_depth` and the lexical top `lexical_depth` (plus any
+    `include` ids the index holds), each candidate with both raw scores."""
+    dense = dict(vectors.search(vector, dense_depth))
+    scores = lexical.query(terms)
+    wanted = [i for i, _ in scores.top(lexical_depth)] + list(include)
+    missing = list(dict.fromkeys(i for i in wanted if i not in dense and i in vectors))
+    if missing:
+        dense.update(zip(missing, vectors.scores(vector, missing).tolist(), strict=True))
+    return {i: Candidate(i, dense=s, lexical=scores.of(i)) for i, s in dense.items()}

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from matcher.domain.errors import ConfigError
+from matcher.ranking.features import INPUTS
 
 
 class _Strict(BaseModel):
@@ -43,6 +44,15 @@ class ProviderWeights(_Strict):
     )
 
 
+class TownSimilarity(_Strict):
+    """How alike two towns are by place and size, in [0, 1]: for a provider's reference towns
+    against the asker, and for look-alike leads against reference towns."""
+
+    proximity: float = Field(0.5, ge=0, description="share of closeness")
+    population: float = Field(0.5, ge=0, description="share of similar size")
+    same_district: float = Field(0.0, ge=0, description="share of being in the same district")
+
+
 class MunicipalityWeights(_Strict):
     """How a municipality's score is made from its matching projects and needs."""
 
@@ -56,6 +66,15 @@ class MunicipalityWeights(_Strict):
     structural_only: float = Field(
         0.5, ge=0, description="scale of peers that match by structure alone (no topic)"
     )
+    profile_items: int = Field(
+        12, ge=1, description="own projects and needs a town's peers are matched on (first ones)"
+    )
+    profile_norm_power: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="topic sum of profile peers ÷ (own items ** this): 0 sums, 1 averages",
+    )
 
 
 class JointConfig(_Strict):
@@ -65,6 +84,9 @@ class JointConfig(_Strict):
     max_distance_km: float = Field(35.0, gt=0, description="between two members")
     max_population: int = Field(30_000, ge=0, description="members are smaller towns")
     max_members: int = Field(6, ge=2)
+    member_bonus: float = Field(
+        0.1, ge=0, description="score bonus per member beyond two (bigger groups first)"
+    )
 
 
 class LeadWeights(_Strict):
@@ -72,6 +94,9 @@ class LeadWeights(_Strict):
 
     need: float = Field(1.0, ge=0)
     lookalike: float = Field(0.5, ge=0, description="scale of towns similar to a reference")
+    min_lookalike: float = Field(
+        0.5, ge=0, le=1, description="town similarity a look-alike lead needs at least"
+    )
 
 
 class LearnedRanker(_Strict):
@@ -93,8 +118,12 @@ class RankingConfig(_Strict):
     municipalities: MunicipalityWeights = Field(default_factory=MunicipalityWeights)
     leads: LeadWeights = Field(default_factory=LeadWeights)
     joint: JointConfig = Field(default_factory=JointConfig)
+    town_similarity: TownSimilarity = Field(default_factory=TownSimilarity)
     lexical_saturation: float = Field(12.0, gt=0, description="BM25 score that maps to 0.5")
     candidates: int = Field(100, ge=1, le=10_000, description="candidates per retriever")
+    category_profile_depth: int = Field(
+        10, ge=1, description="nearest items by text whose first category makes the query's profile"
+    )
     min_score: float = Field(0.15, description="text fit below this is not shown")
     confident_score: float = Field(0.23, description="text fit below this is flagged uncertain")
     item_min_score: float = Field(
@@ -121,12 +150,16 @@ def _check_learned(config: RankingConfig) -> RankingConfig:
         raise ConfigError("ranking config: ranker 'learned' needs a 'learned' model")
     if config.learned is not None and len(config.learned.features) != len(config.learned.coef):
         raise ConfigError("ranking config: learned features and coef differ in length")
+    unknown = set(config.learned.features if config.learned else ()) - set(INPUTS)
+    if unknown:
+        raise ConfigError(f"ranking config: learned model uses unknown inputs {sorted(unknown)}")
     return config
 
 
 def load_ranking_config(path: Path | None) -> RankingConfig:
-    """The config at `path`, or the defaults when there is no file."""
-    if path is None or not Path(path).exists():
+    """The config at `path`, or the defaults when no path is given; ConfigError when the file
+    named is missing or invalid (a typo must not silently rank with the defaults)."""
+    if path is None:
         return RankingConfig()
     try:
         config = RankingConfig.model_validate(json.loads(Path(path).read_text(encoding="utf-8")))

@@ -1,28 +1,18 @@
 """Structured features of a candidate besides its text: topic, place, size, evidence.
 
-Each feature is a number in [0, 1]; the fusion weights them.
+Each feature is a number in [0, 1]; the fusion weights them. `FEATURES` is the one list of
+them: the fusion, the learned ranker and the evaluation baselines all read it, and the ranking
+config has one weight per name (a test checks that).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
-
-
-def category_overlap(item: Iterable[str], wanted: Iterable[str]) -> float:
-    """Share of the wanted categories that the item has (0 when nothing is wanted)."""
-    wanted = set(wanted)
-    if not wanted:
-        return 0.0
-    return len(wanted & set(item)) / len(wanted)
+FEATURES: tuple[str, ...] = ("category", "proximity", "population", "evidence", "recency")
+# The inputs of a ranking: the two text scores, then the structured features.
+TEXT_INPUTS: tuple[str, ...] = ("dense", "lexical")
+INPUTS: tuple[str, ...] = TEXT_INPUTS + FEATURES
 
 
 def proximity(km: float | None, scale_km: float) -> float:

@@ -1,24 +1,26 @@
 """Fusion: dense and lexical scores make the text fit; structured features add to it.
 
-score = text_fit + Σ weight_f · feature_f, where
+score = text_fit + weights · features, where
 text_fit = (w_dense · cosine + w_lexical · bm25/(bm25 + saturation)) / (w_dense + w_lexical)
-(`text_fits`, computed for all candidates at once).
-The relevance floor applies to the text fit only, so proximity or size never lift an
-unrelated item into the results.
+(`text_fits`, computed for all candidates at once), and the features are `FEATURES` in their
+order. A learned ranker instead applies its own linear model (its feature names travel with
+it) through a logistic function. The relevance floor applies to the text fit only, so
+proximity or size never lift an unrelated item into the results.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 
-from matcher.ranking.config import RankingConfig
+from matcher.ranking.config import LearnedRanker, RankingConfig
+from matcher.ranking.features import FEATURES, INPUTS
 
-FEATURES = ("category", "proximity", "population", "evidence", "recency")  # fuse() spells
-# them out one by one in this order, for speed: change both together.
+_COLUMN = {name: at for at, name in enumerate(INPUTS)}
+_FEATURE_COLUMNS = slice(len(INPUTS) - len(FEATURES), len(INPUTS))
+COMPONENT_DIGITS = 4  # rounding of the score components shown in explanations
 
 
 @dataclass
@@ -33,8 +35,8 @@ class Candidate:
 
 @dataclass
 class Scored:
-    """A fused result: the final score, the text fit and its inputs; the weighted components
-    are worked out only for results that are shown."""
+    """A fused result: the final score, the text fit and its inputs (`INPUTS` by name); the
+    weighted components are worked out only for results that are shown."""
 
     id: str
     score: float
@@ -46,9 +48,32 @@ class Scored:
     @cached_property
     def components(self) -> dict[str, float]:
         """Every weighted part of the score, rounded (zero features left out)."""
-        if _is_learned(self.config):
-            return _learned(self.inputs, self.config)[1]
-        return _weighted(self.text_fit, self.inputs, self.config)[1]
+        model = learned_model(self.config)
+        if model is not None:
+            return {
+                f: round(c * self.inputs.get(f, 0.0), COMPONENT_DIGITS)
+                for f, c in zip(model.features, model.coef, strict=True)
+                if self.inputs.get(f)
+            }
+        weights = feature_weights(self.config)
+        out = {
+            "dense": round(self.inputs["dense"], COMPONENT_DIGITS),
+            "lexical": round(self.inputs["lexical"], COMPONENT_DIGITS),
+        }
+        for name, w in zip(FEATURES, weights.tolist(), strict=True):
+            if self.inputs[name]:
+                out[name] = round(w * self.inputs[name], COMPONENT_DIGITS)
+        return out
+
+
+def learned_model(config: RankingConfig) -> LearnedRanker | None:
+    """The learned model when the config selects it, else None (hand-set weights)."""
+    return config.learned if config.ranker == "learned" else None
+
+
+def feature_weights(config: RankingConfig) -> np.ndarray:
+    """The weight of each of `FEATURES`, in that order."""
+    return np.array([getattr(config.weights, name) for name in FEATURES], dtype=np.float64)
 
 
 def text_fits(
@@ -70,81 +95,59 @@ def text_fit(dense: float, lexical: float, config: RankingConfig) -> tuple[float
     return float(fits[0]), float(lex[0])
 
 
+def input_matrix(candidates: list[Candidate], config: RankingConfig) -> np.ndarray:
+    """One row per candidate, one column per name in `INPUTS` (normalised lexical score)."""
+    x = np.zeros((len(candidates), len(INPUTS)), dtype=np.float64)
+    if not candidates:
+        return x
+    x[:, 0] = [c.dense for c in candidates]
+    x[:, 1] = text_fits(x[:, 0], np.array([c.lexical for c in candidates]), config)[1]
+    x[:, _FEATURE_COLUMNS] = [[c.features.get(f, 0.0) for f in FEATURES] for c in candidates]
+    return x
+
+
 def feature_vector(cand: Candidate, config: RankingConfig) -> dict[str, float]:
-    """Every input of the ranking for one candidate: dense, normalised lexical, features."""
-    return {
-        "dense": cand.dense,
-        "lexical": text_fit(cand.dense, cand.lexical, config)[1],
-        **{name: cand.features.get(name, 0.0) for name in FEATURES},
-    }
+    """Every input of the ranking for one candidate, by name (training rows)."""
+    return dict(zip(INPUTS, input_matrix([cand], config)[0].tolist(), strict=True))
 
 
-def _weighted(fit: float, x: dict[str, float], config: RankingConfig) -> tuple[float, dict]:
-    w = config.weights
-    components = {"dense": round(x["dense"], 4), "lexical": round(x["lexical"], 4)}
-    score = fit
-    for name in FEATURES:
-        contribution = getattr(w, name) * x[name]
-        if x[name]:
-            components[name] = round(contribution, 4)
-        score += contribution
-    return score, components
-
-
-def _learned(x: dict[str, float], config: RankingConfig) -> tuple[float, dict]:
-    model = config.learned
-    logit = model.intercept + sum(
-        c * x.get(f, 0.0) for f, c in zip(model.features, model.coef, strict=True)
-    )
-    components = {
-        f: round(c * x.get(f, 0.0), 4)
-        for f, c in zip(model.features, model.coef, strict=True)
-        if x.get(f)
-    }
-    return 1.0 / (1.0 + math.exp(-logit)), components
-
-
-def _is_learned(config: RankingConfig) -> bool:
-    return config.ranker == "learned" and config.learned is not None
+def _learned_scores(x: np.ndarray, model: LearnedRanker) -> np.ndarray:
+    columns = [_COLUMN[f] for f in model.features]
+    logit = model.intercept + x[:, columns] @ np.asarray(model.coef, dtype=np.float64)
+    scores: np.ndarray = 1.0 / (1.0 + np.exp(-logit))
+    return scores
 
 
 def fuse(candidates: list[Candidate], config: RankingConfig) -> list[Scored]:
     """Score candidates, drop those under the relevance floor, best first."""
     if not candidates:
         return []
-    # The text fit of every candidate at once; only those above the floor go on.
-    w = config.weights
-    fits, lexical = text_fits(
+    fits, _ = text_fits(
         np.fromiter((c.dense for c in candidates), np.float64, len(candidates)),
         np.fromiter((c.lexical for c in candidates), np.float64, len(candidates)),
         config,
     )
-    learned = _is_learned(config)
-    w_cat, w_prox, w_pop, w_evid, w_rec = (getattr(w, name) for name in FEATURES)
-    out: list[Scored] = []
-    for at in np.flatnonzero(fits >= config.min_score).tolist():
-        cand, fit = candidates[at], float(fits[at])
-        f = cand.features
-        x = {
-            "dense": cand.dense,
-            "lexical": float(lexical[at]),
-            "category": f.get("category", 0.0),
-            "proximity": f.get("proximity", 0.0),
-            "population": f.get("population", 0.0),
-            "evidence": f.get("evidence", 0.0),
-            "recency": f.get("recency", 0.0),
-        }
-        if learned:
-            score = _learned(x, config)[0]
-        else:
-            score = (
-                fit
-                + w_cat * x["category"]
-                + w_prox * x["proximity"]
-                + w_pop * x["population"]
-                + w_evid * x["evidence"]
-                + w_rec * x["recency"]
-            )
-        out.append(Scored(cand.id, score, fit, x, fit >= config.confident_score, config))
+    keep = np.flatnonzero(fits >= config.min_score).tolist()
+    kept = [candidates[at] for at in keep]
+    fits = fits[keep]
+    x = input_matrix(kept, config)
+    model = learned_model(config)
+    if model is not None:
+        scores = _learned_scores(x, model)
+    else:
+        scores = fits + x[:, _FEATURE_COLUMNS] @ feature_weights(config)
+    out = [
+        Scored(
+            cand.id,
+            score,
+            fit,
+            dict(zip(INPUTS, row, strict=True)),
+            fit >= config.confident_score,
+            config,
+        )
+        for cand, score, fit, row in zip(
+            kept, scores.tolist(), fits.tolist(), x.tolist(), strict=True
+        )
+    ]
     out.sort(key=lambda s: (-s.score, s.id))
     return out

@@ -12,8 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from matcher.ranking.config import LearnedRanker
-
-FEATURE_ORDER = ("dense", "lexical", "category", "proximity", "population", "evidence", "recency")
+from matcher.ranking.features import INPUTS
 
 
 def fit_ranker(
@@ -22,7 +21,7 @@ def fit_ranker(
     """Fit a logistic regression on feature dicts; features that never vary are left out."""
     from sklearn.linear_model import LogisticRegression
 
-    names = [f for f in FEATURE_ORDER if len({r.get(f, 0.0) for r in rows}) > 1]
+    names = [f for f in INPUTS if len({r.get(f, 0.0) for r in rows}) > 1]
     x = np.array([[r.get(f, 0.0) for f in names] for r in rows], dtype=float)
     y = np.asarray(labels, dtype=int)
     if len(set(y.tolist())) < 2:

@@ -14,11 +14,10 @@ import math
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import bm25s
 import numpy as np
-
-from matcher.ranking.analysis import GermanAnalyzer
 
 # bm25s sets its own logger to DEBUG on import; keep its index messages out of our output.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -54,12 +53,18 @@ class LexicalScores:
         return found[:k]
 
 
+class Analyzer(Protocol):
+    """Text → terms (the German analyzer, or a plain one for baselines)."""
+
+    def terms(self, text: str) -> list[str]: ...
+
+
 class LexicalIndex:
     """BM25 scores of a query against every item of one kind."""
 
     def __init__(
         self,
-        analyzer: GermanAnalyzer,
+        analyzer: Analyzer,
         k1: float = 1.2,
         b: float = 0.75,
         rebuild_below: int = 5_000,

@@ -10,6 +10,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, create_engine, delete, event, func, insert, select, update
@@ -18,7 +19,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from matcher.domain.errors import ConflictError, NotFoundError, NotReadyError
-from matcher.domain.schema import Entity, model_for
+from matcher.domain.schema import Entity, Need, model_for
 from matcher.store import tables as t
 
 log = logging.getLogger(__name__)
@@ -147,8 +148,8 @@ class Store:
         with self._transaction() as conn:
             for ref_kind, (table, column) in _REFERENCES.get(kind, {}).items():
                 id_column = table.c.id if "id" in table.c else table.c[_OWNER[table.name]]
-                hits = conn.execute(select(id_column).where(table.c[column] == item_id)).scalars()
-                hits = sorted(set(hits))
+                query = select(id_column).where(table.c[column] == item_id)
+                hits: list[str] = sorted(set(conn.execute(query).scalars()))
                 if hits:
                     found[ref_kind] = hits
         return found
@@ -186,10 +187,11 @@ class Store:
         for link, owner, _target in link_fields.values():
             for batch in _chunks(ids):
                 conn.execute(delete(link).where(link.c[owner].in_(batch)))
-        new_rows, changed_rows = [], []
+        new_rows: list[dict[str, Any]] = []
+        changed_rows: list[dict[str, Any]] = []
         for item in items:
             row = item.model_dump(mode="json", exclude=set(link_fields))
-            if kind == "needs" and item.date is not None:
+            if isinstance(item, Need) and item.date is not None:  # a date, not its JSON string
                 row["date"] = item.date
             (changed_rows if item.id in existing else new_rows).append(row)
         if new_rows:
@@ -239,7 +241,9 @@ class Store:
     def add_feedback(self, row: dict) -> int:
         """Store one feedback verdict; returns its id."""
         with self._transaction() as conn:
-            return conn.execute(insert(t.feedback).values(**row)).inserted_primary_key[0]
+            key = conn.execute(insert(t.feedback).values(**row)).inserted_primary_key
+            assert key is not None  # a single-row insert always reports its key
+            return key[0]
 
     def feedback(self) -> list[dict]:
         """Every feedback row, oldest first."""

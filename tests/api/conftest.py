@@ -2,8 +2,8 @@ import pytest
 
 from api import create_app
 from matcher.service import MatcherService
-from tests.conftest import FIXTURES, make_settings
-from tests.fakes import FakeEncoder
+from tests.helpers import FIXTURES, make_settings
+from tools.fakes import FakeEncoder
 
 ADMIN = {"Authorization": "Bearer admin-test-key"}
 

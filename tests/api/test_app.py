@@ -243,7 +243,7 @@ def test_openapi_documents_every_endpoint(client, app):
 
 def test_keys_added_by_the_cli_are_read_from_the_home(tmp_path):
     from matcher.keys import KeyRing, add_key
-    from tests.conftest import make_settings
+    from tests.helpers import make_settings
 
     settings = make_settings(tmp_path)
     key = add_key(tmp_path / "keys.json", "provider:lichtwerk")
@@ -255,8 +255,8 @@ def test_keys_added_by_the_cli_are_read_from_the_home(tmp_path):
 def test_rate_limits_answer_429_per_client(tmp_path):
     from api import create_app
     from matcher.service import MatcherService
-    from tests.conftest import FIXTURES, make_settings
-    from tests.fakes import FakeEncoder
+    from tests.helpers import FIXTURES, make_settings
+    from tools.fakes import FakeEncoder
 
     settings = make_settings(
         tmp_path, admin_key="k", rate_limit_match="3 per minute", rate_limit_write="2 per minute"

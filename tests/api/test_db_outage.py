@@ -21,8 +21,8 @@ from sqlalchemy import create_engine, text
 
 from matcher.domain.errors import NotReadyError
 from matcher.store import Store
-from tests.conftest import FIXTURES
-from tests.live_server import KEY, call, free_port, serve, stop
+from tests.helpers import FIXTURES
+from tools.live_server import KEY, call, free_port, serve, stop
 
 UNAVAILABLE = "database unavailable, try again shortly"
 MATCH = {"text": "Straßenbeleuchtung auf LED umrüsten", "k": 3, "kinds": ["projects"]}

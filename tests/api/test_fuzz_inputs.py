@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from api import create_app
 from matcher.domain.schema import KINDS
 from matcher.service import MatcherService
-from tests.conftest import FIXTURES, make_settings
-from tests.fakes import FakeEncoder
+from tests.helpers import FIXTURES, make_settings
+from tools.fakes import FakeEncoder
 
 KEY = "fuzz-inputs-admin-key"
 ADMIN = {"Authorization": f"Bearer {KEY}"}

@@ -11,8 +11,8 @@ from schemathesis import checks
 
 from api import create_app
 from matcher.service import MatcherService
-from tests.conftest import FIXTURES, make_settings
-from tests.fakes import FakeEncoder
+from tests.helpers import FIXTURES, make_settings
+from tools.fakes import FakeEncoder
 
 _home = Path(tempfile.mkdtemp(prefix="matcher-fuzz-"))
 # Limits high enough that hundreds of generated requests a minute are not refused.

@@ -5,8 +5,8 @@ import urllib.request
 
 import pytest
 
-from tests.live_server import KEY, call, serve, stop
 from tests.store.conftest import PG_URL, _fresh_pg_database
+from tools.live_server import KEY, call, serve, stop
 
 pytestmark = pytest.mark.slow
 

@@ -8,12 +8,13 @@ import sys
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
-from matcher.bench.scale import measure_size
+from benchmarks.scale import measure_size
+from matcher.cli import main
 
-pytestmark = pytest.mark.slow
 
-
+@pytest.mark.slow
 def test_quick_bench_reports_every_part(tmp_path):
     environ = {k: v for k, v in os.environ.items() if not k.startswith("MATCHER_")}
     environ.update(MATCHER_HOME=str(tmp_path / "home"), HF_HUB_OFFLINE="1")
@@ -50,6 +51,7 @@ def test_quick_bench_reports_every_part(tmp_path):
     assert rows["service:"]["recall"] == 1.0  # 10k vectors: the service searches exactly
 
 
+@pytest.mark.slow
 def test_service_graph_index_finds_the_true_neighbours_at_scale(demo_service):
     """Above the exact threshold the service's HNSW graph keeps recall@10 >= 0.95 on
     vectors shaped like real text embeddings (the goal its parameters were chosen for)."""
@@ -60,3 +62,11 @@ def test_service_graph_index_finds_the_true_neighbours_at_scale(demo_service):
     assert "hnsw" in service["type"]
     assert service["recall"] >= 0.95
     assert service["memory_ratio"] < 1.3
+
+
+def test_bench_without_a_source_checkout_fails_clearly(tmp_path, monkeypatch):
+    """Installed without the checkout (no benchmarks/ beside the package): a clear message."""
+    monkeypatch.setattr("matcher.config.REPO_ROOT", tmp_path)
+    result = CliRunner().invoke(main, ["--home", str(tmp_path / "home"), "bench", "--quick"])
+    assert result.exit_code == 2
+    assert "Fehler:" in result.stderr and "benchmarks/" in result.stderr

@@ -2,7 +2,7 @@ import numpy as np
 
 from matcher.embeddings.cache import CachedEncoder
 from matcher.store import Store
-from tests.fakes import FakeEncoder
+from tools.fakes import FakeEncoder
 
 
 def test_rebuild_encodes_only_changed_texts(tmp_path):

@@ -1,3 +1,6 @@
+import pytest
+
+from matcher.domain.errors import ConfigError
 from matcher.ranking.config import RankingConfig, load_ranking_config, save_ranking_config
 from matcher.ranking.diversity import cap_per_group
 from matcher.ranking.fusion import Candidate, fuse, text_fit
@@ -43,14 +46,12 @@ def test_cap_per_group_moves_a_towns_third_item_back():
 def test_config_round_trip_and_unknown_keys(tmp_path):
     import json
 
-    import pytest
-
-    from matcher.domain.errors import ConfigError
-
     path = tmp_path / "r.json"
     save_ranking_config(RankingConfig(min_score=0.3, metrics={"ndcg@10": 0.5}), path)
     assert load_ranking_config(path).min_score == 0.3
     path.write_text(json.dumps({"weights": {"dense": 1, "lexicla": 1}}))
     with pytest.raises(ConfigError):
         load_ranking_config(path)
-    assert load_ranking_config(tmp_path / "missing.json") == RankingConfig()
+    assert load_ranking_config(None) == RankingConfig()
+    with pytest.raises(ConfigError):
+        load_ranking_config(tmp_path / "missing.json")

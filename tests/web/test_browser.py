@@ -8,7 +8,7 @@ import pytest
 
 from matcher.config import REPO_ROOT
 from matcher.store import Store
-from tests.live_server import KEY, call, serve, stop
+from tools.live_server import KEY, call, serve, stop
 
 pytestmark = pytest.mark.slow
 sync_api = pytest.importorskip("playwright.sync_api")

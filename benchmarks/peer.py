@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from matcher.bench import txtai_peer
-from matcher.bench.stats import percentiles, ratio
+from benchmarks import txtai_peer
+from benchmarks.stats import percentiles, ratio
 from matcher.config import Settings
 from matcher.domain.schema import text_of
 from matcher.embeddings import CachedEncoder, VectorIndex, create_encoder
@@ -29,7 +29,7 @@ from matcher.ranking.lexical import LexicalIndex
 from matcher.service import MatcherService
 
 EXTERNAL = (
-    Path(__file__).resolve().parents[2].parent
+    Path(__file__).resolve().parents[1].parent
     / "shared/data/musterdatenkatalog/musterdatenkatalog_v2_labelled.csv"
 )
 LATENCY_QUERIES = 200
@@ -80,7 +80,7 @@ def _ours_external(settings: Settings, path: Path) -> dict:
     systems = Systems(
         corpus,
         CachedEncoder(raw, batch_size=settings.batch_size),
-        load_ranking_config(settings.ranking_config),
+        load_ranking_config(settings.ranking_path),
     )
     index_s = time.perf_counter() - start
     qrels = judgments(corpus)
@@ -134,9 +134,9 @@ def run(settings: Settings, workdir: Path = Path(".bench"), external: Path = EXT
     """Both systems on the demo judgments and, if present, the external set."""
     out: dict = {}
     try:
-        items = parse_file("projects", settings.data_dir / "projects.jsonl").items
+        items = parse_file("projects", settings.demo_dir / "projects.jsonl").items
         corpus = [(item.id, text_of(item)) for item in items]
-        graded = load_judgments(settings.data_dir)
+        graded = load_judgments(settings.demo_dir)
         qids = graded.of_kind("projects")
         theirs = txtai_peer.run(corpus, [(q, graded.queries[q]) for q in qids], 50, workdir)
         theirs["metrics"] = ev.evaluate(theirs["rankings"], _projects_only(graded), {"ndcg": 10})

@@ -20,7 +20,7 @@ import time
 import faiss
 import numpy as np
 
-from matcher.bench.stats import percentiles, rss_mib
+from benchmarks.stats import percentiles, rss_mib
 from matcher.embeddings.index import VectorIndex
 
 DIM = 512

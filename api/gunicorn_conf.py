@@ -2,7 +2,9 @@
 
 Read-only data that every worker needs is loaded here once: the forked workers share its
 memory pages (copy-on-write) instead of each loading its own copy. gc.freeze() keeps the
-collector from touching those objects, which would copy the pages.
+collector from touching those objects, which would copy the pages. Being part of `api`, this
+module also brings in the API's modules (Flask, the service; imports only, nothing opened), which
+the workers then share as well.
 """
 
 import gc

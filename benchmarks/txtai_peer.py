@@ -147,7 +147,7 @@ def run(
     with tempfile.TemporaryDirectory(dir=workdir, prefix="txtai-run-") as tmp:
         job_path, result_path = Path(tmp) / "job.json", Path(tmp) / "result.json"
         job_path.write_text(json.dumps(job), encoding="utf-8")
-        # -I: isolated, so the worker's own folder (matcher/bench, which has an http.py) does
+        # -I: isolated, so the worker's own folder (benchmarks/, which has an http.py) does
         # not shadow standard modules, and no user site or PYTHON* variable leaks in.
         worker = [str(python), "-I", str(WORKER), str(job_path), str(result_path)]
         _call(worker, "txtai run", RUN_TIMEOUT)

@@ -1,7 +1,7 @@
 """SIGKILL a writer at chosen moments, then check that nothing committed was lost.
 
 Shared by `tests/test_faults.py` (a few kill points) and `scripts/faults.py` (many). The writer
-(tests/fault_writer.py) imports numbered batches of projects into a matcher home, each write
+(tools/fault_writer.py) imports numbered batches of projects into a matcher home, each write
 ending with the index save as in the service, and prints a marker before and after each phase.
 The parent kills it at a random moment inside a chosen phase: it waits for the phase's opening
 marker, then sleeps a random fraction of the phase's length as measured on earlier batches.
@@ -43,9 +43,9 @@ from matcher.embeddings.base import Encoder
 from matcher.embeddings.index import VectorIndex
 from matcher.matching.retrieval import SEARCHABLE
 from matcher.service import MatcherService
-from tests.fault_writer import GENERATED, make_batch, settings_for, token, write_jsonl
+from tools.fault_writer import GENERATED, make_batch, settings_for, token, write_jsonl
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"  # the small corpus
 # Where a kill can land, in the order of one write; the phase of a kill is named by the last
 # marker the child printed before it died.
 PHASE_OF_TAG = {
@@ -166,7 +166,7 @@ class Zygote:
         self.log = log
         with log.open("ab") as err:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "tests.fault_writer", "zygote"],
+                [sys.executable, "-m", "tools.fault_writer", "zygote"],
                 cwd=REPO_ROOT,
                 env=env,
                 stdin=subprocess.PIPE,
@@ -212,14 +212,14 @@ class Zygote:
 
 
 def run_cli(argv: list[str], batch: int, plan: Plan, log: Path, db_url: str = "") -> Run:
-    """`python -m tests.fault_writer cli BATCH -- ARGV`: a fresh interpreter running the CLI."""
+    """`python -m tools.fault_writer cli BATCH -- ARGV`: a fresh interpreter running the CLI."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MATCHER_")}
     env.update(MATCHER_PROGRESS="false", HF_HUB_OFFLINE="1")
     if db_url:
         env["MATCHER_DB_URL"] = db_url
     with log.open("ab") as err:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tests.fault_writer", "cli", str(batch), "--", *argv],
+            [sys.executable, "-m", "tools.fault_writer", "cli", str(batch), "--", *argv],
             cwd=REPO_ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -333,7 +333,7 @@ def _check_search(service: MatcherService, ids: list[str], fake: bool) -> list[s
     for item_id in ids:
         text = token(item_id) if fake else f"{token(item_id)} Testvorhaben"
         hits = service.search(text, "projects", k=3)
-        if not hits or hits[0]["id"] != item_id:
+        if not hits or hits[0].id != item_id:
             problems.append(f"{item_id}: not found first by {text!r}")
     return problems
 

@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from matcher.bench.stats import percentiles
+from benchmarks.stats import percentiles
 
 
 def _free_port() -> int:

@@ -10,15 +10,29 @@ from pathlib import Path
 
 import click
 
+from matcher.cli.show import (
+    json_of,
+    print_results,
+    show_joint,
+    show_leads,
+    show_peers,
+    show_similar,
+)
 from matcher.config import Settings, load_settings
 from matcher.domain.errors import MatcherError
 from matcher.domain.schema import KINDS, Category, Filters
+from matcher.matching.results import JointProjects
+
+# Key in the click context's `meta` under which a caller running the CLI in-process (the fault
+# harness, tools/fault_writer.py) may put an observer of the service's writes (MatcherService).
+OBSERVER = "matcher.observer"
 
 
 def _service(settings: Settings):
     from matcher.service import MatcherService
 
-    return MatcherService(settings)
+    ctx = click.get_current_context(silent=True)
+    return MatcherService(settings, observer=ctx.meta.get(OBSERVER) if ctx else None)
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -74,20 +88,6 @@ def build(ctx: click.Context, data_dir: Path | None) -> None:
             f"{change['dropped']} entfernt"
         )
     click.echo(f"Datenbank: {settings.database_url.split('://')[0]}, Index: {settings.index_dir}")
-
-
-def _print_results(results: list[dict], kind: str) -> None:
-    if not results:
-        click.echo("Keine passenden Ergebnisse gefunden – versuchen Sie andere Begriffe.")
-        return
-    for rank, r in enumerate(results, start=1):
-        flag = "" if r["confidence"] == "hoch" else "  (unsicher)"
-        cats = ", ".join(r.get("categories", [])[:3])
-        click.echo(f"{rank:2d}. {r['title']}  [{cats}]  {r['score']:.3f}{flag}")
-        if kind == "projects":
-            click.echo(f"    {' / '.join(r['municipalities'])}")
-        for reason in r["explanation"]["reasons"][:4]:
-            click.echo(f"    – {reason}")
 
 
 def filter_options(fn):
@@ -160,26 +160,15 @@ def search(ctx, text, kind, municipality, k, as_json, **kw) -> None:
             for line in sys.stdin:
                 if line.strip():
                     found = service.search(line.strip(), kind, k, municipality, filters)
-                    click.echo(json.dumps(found, ensure_ascii=False))
+                    click.echo(json_of(found, indent=None))
             return
         found = service.search(text, kind, k, municipality, filters)
     except MatcherError as exc:
         _fail(exc)
     if as_json:
-        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        click.echo(json_of(found))
     else:
-        _print_results(found, kind)
-
-
-def _print_named(title: str, results: list[dict]) -> None:
-    click.echo(f"\n{title}")
-    if not results:
-        click.echo("  (keine)")
-    for rank, r in enumerate(results, start=1):
-        flag = "" if r.get("confidence", "hoch") == "hoch" else "  (unsicher)"
-        click.echo(f"{rank:3d}. {r.get('title') or r.get('name')}  {r['score']:.3f}{flag}")
-        for reason in r["explanation"]["reasons"][:3]:
-            click.echo(f"       – {reason}")
+        print_results(found, kind)
 
 
 def _direction(ctx: click.Context, call, show, as_json: bool) -> None:
@@ -189,21 +178,9 @@ def _direction(ctx: click.Context, call, show, as_json: bool) -> None:
     except MatcherError as exc:
         _fail(exc)
     if as_json:
-        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        click.echo(json_of(found.items if isinstance(found, JointProjects) else found))
     else:
         show(found)
-
-
-def _show_peers(found: dict) -> None:
-    _print_named(f"Partnerkommunen für {found['municipality']['name']}", found["peers"])
-    for need in found["needs"]:
-        _print_named(f"Bedarf „{need['title']}“ – Projekte", need["projects"])
-        _print_named(f"Bedarf „{need['title']}“ – Anbieter", need["providers"])
-
-
-def _show_similar(found: dict) -> None:
-    _print_named(f"Ähnliche Projekte wie „{found['project']['title']}“", found["similar"])
-    _print_named("Kommunen, die es übernehmen könnten", found["adopters"])
 
 
 @main.command()
@@ -213,7 +190,7 @@ def _show_similar(found: dict) -> None:
 def peers(ctx, municipality_id, k, as_json, **kw) -> None:
     """Peer municipalities of MUNICIPALITY_ID and its open needs with matches."""
     filters = _filters(kw)
-    _direction(ctx, lambda svc: svc.peers(municipality_id, k, filters), _show_peers, as_json)
+    _direction(ctx, lambda svc: svc.peers(municipality_id, k, filters), show_peers, as_json)
 
 
 @main.command()
@@ -226,9 +203,7 @@ def leads(ctx, item_id, k, as_json, **kw) -> None:
     _direction(
         ctx,
         lambda svc: svc.leads(item_id, k, filters),
-        lambda found: _print_named(
-            f"Interessierte Kommunen für {found['provider']['name']}", found["leads"]
-        ),
+        show_leads,
         as_json,
     )
 
@@ -240,16 +215,7 @@ def leads(ctx, item_id, k, as_json, **kw) -> None:
 def similar(ctx, project_id, k, as_json, **kw) -> None:
     """Projects like PROJECT_ID elsewhere, and municipalities that could adopt it."""
     filters = _filters(kw)
-    _direction(ctx, lambda svc: svc.similar(project_id, k, filters), _show_similar, as_json)
-
-
-def _show_joint(found: list[dict]) -> None:
-    if not found:
-        click.echo("Keine Gemeinschaftsprojekte gefunden.")
-    for rank, g in enumerate(found, start=1):
-        click.echo(f"{rank:2d}. {g['theme']}: „{g['title']}“  {g['score']:.3f}")
-        for reason in g["explanation"]["reasons"]:
-            click.echo(f"    – {reason}")
+    _direction(ctx, lambda svc: svc.similar(project_id, k, filters), show_similar, as_json)
 
 
 @main.command("joint-projects")
@@ -258,7 +224,7 @@ def _show_joint(found: list[dict]) -> None:
 def joint_projects(ctx, k, as_json, **kw) -> None:
     """Suggested joint projects: nearby smaller towns with the same open need."""
     filters = _filters(kw)
-    _direction(ctx, lambda svc: svc.joint_projects(k, filters), _show_joint, as_json)
+    _direction(ctx, lambda svc: svc.joint_projects(k, filters), show_joint, as_json)
 
 
 @main.command("import")
@@ -316,7 +282,7 @@ def eval_(ctx, external: Path | None, candidates, limit: int | None, as_json: bo
         service = _service(settings)
         service.build()  # the judgments are about the demo corpus: import it into an empty store
         extra = {p.stem: load_ranking_config(p) for p in candidates}
-        tables = judged.table(service, judged.load(settings.data_dir), extra)
+        tables = judged.table(service, judged.load(settings.demo_dir), extra)
     except (MatcherError, ValueError) as exc:
         _fail(exc)
     click.echo(json.dumps(tables, indent=2) if as_json else judged.format_table(tables))
@@ -342,7 +308,19 @@ def eval_(ctx, external: Path | None, candidates, limit: int | None, as_json: bo
 def bench(ctx, quick: bool, sizes: str | None, peer: bool, json_path: Path | None) -> None:
     """Benchmarks: query path by stage, /match over HTTP, indexing, scale, optional txtai;
     figures side by side with the encoder's own time, measured in one run."""
-    from matcher.bench.runner import format_report, run
+    # The harness is a tool, not product: it lives in benchmarks/ of a source checkout.
+    from matcher.config import REPO_ROOT
+
+    if not (REPO_ROOT / "benchmarks" / "runner.py").is_file():
+        _fail(
+            FileNotFoundError(
+                f"`matcher bench` braucht einen Quellcode-Checkout mit benchmarks/ "
+                f"(nicht gefunden unter {REPO_ROOT})"
+            )
+        )
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
+    from benchmarks.runner import format_report, run
 
     settings = _settings(ctx)
     try:
@@ -393,9 +371,13 @@ def serve(ctx, host: str, port: int, workers: int | None) -> None:
     click.echo(f"API: http://{host}:{port}/api/v1 – Dokumentation: http://{host}:{port}/docs")
     sys.stdout.flush()
     argv = [
+        # gunicorn from this interpreter's environment: `.venv/bin/matcher serve` works
+        # without the venv's bin on PATH.
+        sys.executable,
+        "-m",
         "gunicorn",
         "--config",
-        "python:matcher.gunicorn_conf",
+        "python:api.gunicorn_conf",
         "--bind",
         f"{host}:{port}",
         "--workers",
@@ -406,7 +388,7 @@ def serve(ctx, host: str, port: int, workers: int | None) -> None:
         "10",
         "api.wsgi:app",
     ]
-    os.execvpe(argv[0], argv, env)
+    os.execve(sys.executable, argv, env)
 
 
 @main.group()
@@ -422,7 +404,7 @@ def keys_add(ctx, role: str) -> None:
     from matcher.keys import add_key
 
     settings = _settings(ctx)
-    path = settings.keys_file or settings.home / "keys.json"
+    path = settings.keys_path
     try:
         key = add_key(path, role)
     except MatcherError as exc:

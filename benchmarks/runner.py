@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from matcher.bench import indexing, query_path, scale, serving
-from matcher.bench.queries import challenge_texts
+from benchmarks import indexing, query_path, scale, serving
+from benchmarks.queries import challenge_texts
 from matcher.config import Settings
 from matcher.matching.retrieval import SEARCHABLE
 from matcher.service import MatcherService
@@ -30,7 +30,7 @@ def run(
 ) -> dict:
     """Run the benchmarks; `log` receives a line as each part starts."""
     started = time.perf_counter()
-    data_dir = settings.data_dir
+    data_dir = settings.demo_dir
     n_queries = 60 if quick else 300
     result: dict = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -72,7 +72,7 @@ def run(
         log(f"Skalierung: {n:,} synthetische Vektoren …")
         result["scale"].append(scale.measure_size(n, reference, 50 if quick else 200))
     if peer:
-        from matcher.bench import peer as peer_bench
+        from benchmarks import peer as peer_bench
 
         log("Vergleich mit txtai …")
         result["peer"] = peer_bench.run(settings)
@@ -150,7 +150,7 @@ def format_report(r: dict) -> str:
         )
         lines.append(f"  IVF nprobe: recall/p50 ms – {sweep}")
     if "peer" in r:
-        from matcher.bench import peer as peer_bench
+        from benchmarks import peer as peer_bench
 
         lines += ["", *peer_bench.format_rows(r["peer"])]
     lines += ["", f"total {r['seconds']:.0f} s"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from matcher.bench.stats import percentiles, timed
+from benchmarks.stats import percentiles, timed
 from matcher.config import Settings
 from matcher.domain.schema import Need, text_of
 from matcher.matching.retrieval import SEARCHABLE

@@ -1,13 +1,14 @@
-"""The writer that tests/faultkit.py kills: numbered batches of projects, with markers.
+"""The writer that tools/faultkit.py kills: numbered batches of projects, with markers.
 
-Run as `python -m tests.fault_writer zygote` (imports the matcher once, then forks a writer per
-JSON line on standard input) or `python -m tests.fault_writer cli BATCH -- MATCHER_ARGS` (the
+Run as `python -m tools.fault_writer zygote` (imports the matcher once, then forks a writer per
+JSON line on standard input) or `python -m tools.fault_writer cli BATCH -- MATCHER_ARGS` (the
 real CLI in a fresh interpreter). Batch n holds new projects and new versions of a few earlier
 ones, the same every time for the same seed, so the parent knows what each batch wrote.
 
 Markers go to standard output as `M <monotonic time> <tag> <batch> <detail>` lines: B batch
 begins, T transaction begins, C committed, S index save begins, F/f an index file begins/ends,
-D index saved, E batch done, R service opened.
+D index saved, E batch done, R service opened. All but B and E come from the observer the
+service is given (`instrument`), no matcher internals are replaced.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from pathlib import Path
 
 from matcher.config import load_settings
 from matcher.domain.schema import Project
+from matcher.embeddings.index import Observer
 from matcher.service import MatcherService
-from tests.fakes import FakeEncoder
+from tools.fakes import FakeEncoder
 
 TOWNS = ("mossautal", "kassel", "erbach", "brensbach")
 GENERATED = "batch-"  # every generated project's `funding` names the batch that wrote it
@@ -89,43 +91,31 @@ class Markers:
         os.write(self.fd, f"M {time.monotonic():.6f} {tag} {self.batch} {detail}\n".encode())
 
 
-def instrument(mark: Markers, batch_after_open: int | None = None) -> None:
-    """Print markers around the phases of a write (in this process only)."""
-    import matcher.embeddings.index as vector_module
-    from matcher.matching.retrieval import SearchIndexes
-    from matcher.store.repository import Store
+# The service's observer events (MatcherService, SearchIndexes, VectorIndex.save) → markers.
+TAG_OF_EVENT = {
+    "commit-start": "T",
+    "commit-done": "C",
+    "save-start": "S",
+    "save-done": "D",
+    "file-start": "F",
+    "file-done": "f",
+    "opened": "R",
+}
+FILE_EVENTS = ("file-start", "file-done")  # the only ones whose detail (a file name) is printed
 
-    upsert_batches, save, write = (
-        Store.upsert_batches,
-        SearchIndexes.save,
-        vector_module._atomic_write,
-    )
-    open_ = MatcherService.open
 
-    def marked_upsert(self, batches):
-        mark("T")
-        upsert_batches(self, batches)
-        mark("C")
+def instrument(mark: Markers, batch_after_open: int | None = None) -> Observer:
+    """An observer for MatcherService(observer=...) that prints markers around the phases of a
+    write; from "opened" on, the markers carry `batch_after_open` if given."""
 
-    def marked_save(self):
-        mark("S")
-        save(self)
-        mark("D")
-
-    def marked_write(path, data):
-        mark("F", path.name)
-        write(path, data)
-        mark("f", path.name)
-
-    def marked_open(self):
-        changes = open_(self)
-        if batch_after_open is not None:
+    def observe(event: str, detail: str) -> None:
+        if event == "opened" and batch_after_open is not None:
             mark.batch = batch_after_open
-        mark("R")
-        return changes
+        tag = TAG_OF_EVENT.get(event)
+        if tag is not None:
+            mark(tag, detail if event in FILE_EVENTS else "-")
 
-    Store.upsert_batches, SearchIndexes.save = marked_upsert, marked_save
-    vector_module._atomic_write, MatcherService.open = marked_write, marked_open
+    return observe
 
 
 def settings_for(home: Path, db_url: str = ""):
@@ -135,9 +125,10 @@ def settings_for(home: Path, db_url: str = ""):
 def run_writer(home: str, db_url: str, encoder: str, seed: int, first: int, count: int, size: int):
     """The child: import batches first … first+count-1 with markers on standard output."""
     mark = Markers()
-    instrument(mark)
     service = MatcherService(
-        settings_for(Path(home), db_url), encoder=FakeEncoder() if encoder == "fake" else None
+        settings_for(Path(home), db_url),
+        encoder=FakeEncoder() if encoder == "fake" else None,
+        observer=instrument(mark),
     )
     service.open()
     for n in range(first, first + count):
@@ -178,10 +169,12 @@ def zygote() -> None:
 
 def cli_child(batch: int, argv: list[str]) -> None:
     """`matcher ARGV` with markers, as a fresh process would run it."""
-    from matcher.cli import main
+    from matcher.cli import OBSERVER, main
 
-    instrument(Markers(), batch_after_open=batch)
-    main(args=argv, prog_name="matcher")
+    # The CLI builds its own service; it takes the observer from the click context's meta.
+    with main.make_context("matcher", argv) as ctx:
+        ctx.meta[OBSERVER] = instrument(Markers(), batch_after_open=batch)
+        main.invoke(ctx)
 
 
 def main(argv: list[str]) -> None:
@@ -190,7 +183,7 @@ def main(argv: list[str]) -> None:
     elif argv[:1] == ["cli"] and argv[2:3] == ["--"]:
         cli_child(int(argv[1]), argv[3:])
     else:
-        raise SystemExit("usage: python -m tests.fault_writer zygote | cli BATCH -- MATCHER_ARGS")
+        raise SystemExit("usage: python -m tools.fault_writer zygote | cli BATCH -- MATCHER_ARGS")
 
 
 if __name__ == "__main__":

@@ -9,11 +9,13 @@ explanations. A repeated query is timed too: it must not pay for encoding again.
 
 from __future__ import annotations
 
-from matcher.bench.stats import percentiles, timed
+from benchmarks.stats import percentiles, timed
+from matcher.matching.matcher import RESULT_KINDS
+from matcher.matching.peers import rank_peers
+from matcher.matching.projects import rank_projects
+from matcher.matching.providers import rank_providers
 from matcher.matching.retrieval import SEARCHABLE
-from matcher.peers import rank_municipalities
 from matcher.service import MatcherService
-from matcher.suppliers import rank_providers
 
 STAGES = (
     "encode",
@@ -39,13 +41,12 @@ def _time_one(service: MatcherService, text: str, k: int) -> dict[str, float]:
     _, out["vector_search"] = timed(lambda: [indexes.dense(x, vector, n) for x in SEARCHABLE])
     _, out["lexical_search"] = timed(lambda: [indexes.lexical[x].query(terms) for x in SEARCHABLE])
     q = service.query(text)
-    s = service.searcher()
-    _, out["ranking"] = timed(
-        lambda: (s.scored_projects(q), rank_providers(s, q), rank_municipalities(s, q))
-    )
-    # The searcher keeps the ranked projects, as in a match; providers() and municipalities()
-    # rank their lists again inside, so that share is subtracted.
-    _, total = timed(lambda: (s.projects(q, k), s.providers(q, k), s.municipalities(q, k)))
+    matcher = service.matcher()
+    # Ranking: the three lists ranked on a fresh context (retrieval, features, fusion, peers,
+    # providers); explanation: presenting them on another fresh context, less the ranking.
+    ctx = matcher.context(q)
+    _, out["ranking"] = timed(lambda: (rank_projects(ctx), rank_providers(ctx), rank_peers(ctx)))
+    _, total = timed(lambda: matcher.match(q, RESULT_KINDS, k))
     out["explanation"] = max(0.0, total - out["ranking"])
     return out
 

@@ -1,4 +1,0 @@
-"""Benchmarks (`matcher bench`): figures and ratios measured side by side in one run.
-
-Nothing here asserts timings; the harness prints a table and writes JSON.
-"""

@@ -1,0 +1,280 @@
+"""One query's context: what is asked, and every scored list computed once for it.
+
+A `Query` says what is asked (text, vector, analysed terms, asker, filters, exclusions). A
+`QueryContext` pairs it with the data (`MatchData`: catalog, indexes, ranking config) and
+computes, each at most once and only when a ranker asks, the fused candidates of every kind.
+Rankers and presenters receive the context; none of them calls back into whoever built it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Protocol
+
+import numpy as np
+
+from matcher.domain import geography
+from matcher.domain.catalog import Catalog
+from matcher.domain.schema import Filters, Municipality, Project
+from matcher.matching.retrieval import SearchIndexes, merge_candidates
+from matcher.ranking import features as feat
+from matcher.ranking.analysis import GermanAnalyzer
+from matcher.ranking.config import RankingConfig
+from matcher.ranking.fusion import Candidate, Scored, fuse
+
+# Explanations name at most this many query words, and only words found in at most this share
+# of a kind's items: words found nearly everywhere say nothing about why an item fits.
+MAX_MATCHED_WORDS = 6
+COMMON_WORD_SHARE = 0.2
+MIN_COMMON_DOCUMENTS = 3
+
+
+class StructureWeights(Protocol):
+    """Weights of how alike two towns are (`TownSimilarity`, or a peer's structure weights)."""
+
+    @property
+    def proximity(self) -> float: ...
+    @property
+    def population(self) -> float: ...
+    @property
+    def same_district(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class Query:
+    """What is asked: a challenge (or an item's own text), analysed once for all lists."""
+
+    text: str
+    vector: np.ndarray = field(repr=False, compare=False)
+    terms: list[str]
+    words: list[str]
+    asker: Municipality | None = None
+    filters: Filters = field(default_factory=Filters)
+    # Items never to show (e.g. the project asked about); projects only in these towns are
+    # not "elsewhere".
+    exclude: frozenset[str] = frozenset()
+    home_towns: frozenset[str] = frozenset()
+    # Set when an item is the query: its categories (a match must share one) and a stricter
+    # floor, since two descriptions are more alike than a short challenge and a description.
+    item_categories: frozenset[str] | None = None
+
+    def shares_topic(self, categories: Iterable[str]) -> bool:
+        """True unless this is an item query and the categories share nothing with it."""
+        if not self.item_categories:
+            return True
+        return bool(self.item_categories & {str(c) for c in categories})
+
+
+@dataclass(frozen=True)
+class MatchData:
+    """What every query is matched against: read-only for the duration of a request."""
+
+    catalog: Catalog
+    indexes: SearchIndexes
+    config: RankingConfig
+    analyzer: GermanAnalyzer
+    year: int = field(default_factory=lambda: dt.date.today().year)
+
+    @cached_property
+    def item_config(self) -> RankingConfig:
+        """The config with the stricter floors of item queries."""
+        return self.config.model_copy(
+            update={
+                "min_score": self.config.item_min_score,
+                "confident_score": self.config.item_confident_score,
+            }
+        )
+
+    def with_config(self, config: RankingConfig) -> MatchData:
+        """The same data ranked by another config (a new object: nothing serving changes)."""
+        return MatchData(self.catalog, self.indexes, config, self.analyzer, self.year)
+
+    def query(self, text: str, vector: np.ndarray, **kw: object) -> Query:
+        """A query of a text whose vector is known."""
+        return Query(
+            text=text,
+            vector=vector,
+            terms=self.analyzer.terms(text),
+            words=self.analyzer.words(text),
+            **kw,  # type: ignore[arg-type]  # Query's own keyword fields, checked at run time
+        )
+
+    def town_similarity(
+        self, a: Municipality | None, b: Municipality | None, weights: StructureWeights
+    ) -> dict[str, float]:
+        """Weighted parts of how alike two towns are by place, size and district."""
+        if a is None or b is None:
+            return {}
+        km = geography.distance_km(a, b)
+        same = bool(a.district) and a.district == b.district
+        return {
+            "proximity": weights.proximity * feat.proximity(km, self.config.distance_scale_km),
+            "population": weights.population
+            * feat.population_similarity(a.population, b.population),
+            "same_district": weights.same_district if same else 0.0,
+        }
+
+    def alike(self, a: Municipality | None, b: Municipality | None) -> float:
+        """How alike two towns are, in [0, 1] (the config's `town_similarity`)."""
+        return sum(self.town_similarity(a, b, self.config.town_similarity).values())
+
+
+class QueryContext:
+    """A query with the scored candidates of each kind, computed once when first asked."""
+
+    def __init__(self, data: MatchData, query: Query) -> None:
+        self.data = data
+        self.q = query
+        self.catalog = data.catalog
+        self.config = data.item_config if query.item_categories is not None else data.config
+
+    # -- retrieval ---------------------------------------------------------------------------
+
+    def retrieve(self, kind: str, include: Iterable[str] = ()) -> dict[str, Candidate]:
+        """Dense and lexical top candidates of a kind, each with both raw scores."""
+        n = self.data.config.candidates
+        return merge_candidates(
+            self.data.indexes.vectors[kind],
+            self.data.indexes.lexical[kind],
+            self.q.vector,
+            self.q.terms,
+            n,
+            n,
+            include,
+        )
+
+    # -- projects ----------------------------------------------------------------------------
+
+    def _category_profile(self, candidates: dict[str, Candidate]) -> dict[str, float]:
+        """The query's likely categories: shares among its nearest projects by text."""
+        depth = self.data.config.category_profile_depth
+        best = sorted(candidates.values(), key=lambda c: (-c.dense, c.id))[:depth]
+        profile: dict[str, float] = defaultdict(float)
+        for cand in best:
+            project = self.catalog.projects.get(cand.id)
+            for cat in (project.categories if project else [])[:1]:
+                profile[str(cat)] += 1.0 / len(best)
+        return profile
+
+    def _place_features(self, municipality_ids: list[str]) -> dict[str, float]:
+        asker = self.q.asker
+        if asker is None:
+            return {}
+        towns = [t for t in self.catalog.towns(municipality_ids) if t.id != asker.id]
+        if not towns:
+            return {}
+        km = [d for d in (geography.distance_km(asker, t) for t in towns) if d is not None]
+        return {
+            "proximity": feat.proximity(min(km), self.config.distance_scale_km) if km else 0.0,
+            "population": max(
+                feat.population_similarity(asker.population, t.population) for t in towns
+            ),
+        }
+
+    def _project_passes(self, p: Project) -> bool:
+        q, f = self.q, self.q.filters
+        if p.id in q.exclude or (q.home_towns and set(p.municipalities) <= q.home_towns):
+            return False
+        if not q.shares_topic(p.categories) or not f.allows(p.categories):
+            return False
+        if f.has_place():
+            return any(
+                geography.passes(self.catalog.municipality(m), f, q.asker) for m in p.municipalities
+            )
+        return True
+
+    def project_candidates(self, include: Iterable[str] = ()) -> list[Candidate]:
+        """Retrieved projects that pass the filters, with their features (before fusion);
+        `include` adds projects even if retrieval did not find them (e.g. rated ones)."""
+        cands = self.retrieve("projects", include)
+        profile = self._category_profile(cands)
+        kept = []
+        for cand in cands.values():
+            p = self.catalog.projects.get(cand.id)
+            if p is None or not self._project_passes(p):
+                continue
+            evidence = len(p.providers) + len(self.catalog.offerings_citing.get(p.id, []))
+            cand.features = {
+                "category": sum(profile.get(str(c), 0.0) for c in p.categories[:1]),
+                "evidence": feat.evidence(evidence),
+                "recency": feat.recency(p.year, self.data.year, self.config.recency_half_life),
+                **self._place_features(p.municipalities),
+            }
+            kept.append(cand)
+        return kept
+
+    @cached_property
+    def projects(self) -> list[Scored]:
+        """Projects above the relevance floor, fused and ordered (before diversity)."""
+        return fuse(self.project_candidates(), self.config)
+
+    # -- needs -------------------------------------------------------------------------------
+
+    @cached_property
+    def needs(self) -> list[Scored]:
+        """Needs above the relevance floor, best first."""
+        q, cands = self.q, []
+        for cand in self.retrieve("needs").values():
+            n = self.catalog.needs.get(cand.id)
+            if n is None or n.id in q.exclude or not q.filters.allows(n.categories):
+                continue
+            if q.shares_topic(n.categories):
+                cands.append(cand)
+        return fuse(cands, self.config)
+
+    @cached_property
+    def open_needs(self) -> list[Scored]:
+        """The needs that are not done yet."""
+        return [s for s in self.needs if self.catalog.needs[s.id].status != "erledigt"]
+
+    # -- offerings and providers -------------------------------------------------------------
+
+    @cached_property
+    def offerings(self) -> list[Scored]:
+        """Offerings above the floor that pass the filters, best first."""
+        cands = self.retrieve("offerings")
+        for cand in cands.values():
+            o = self.catalog.offerings.get(cand.id)
+            cand.features = {"evidence": feat.evidence(len(o.references))} if o else {}
+        kept = []
+        for sc in fuse(list(cands.values()), self.config):
+            o = self.catalog.offerings.get(sc.id)
+            if o is None or not self.q.filters.allows(o.categories):
+                continue
+            if self.q.shares_topic(o.categories):
+                kept.append(sc)
+        return kept
+
+    @cached_property
+    def provider_descriptions(self) -> list[Scored]:
+        """Providers by their self-description (not for category filters or item queries,
+        which a description has no categories for)."""
+        if self.q.filters.categories or self.q.item_categories is not None:
+            return []
+        found = fuse(list(self.retrieve("providers").values()), self.config)
+        return [sc for sc in found if sc.id in self.catalog.providers]
+
+    # -- explanations ------------------------------------------------------------------------
+
+    @cached_property
+    def _word_terms(self) -> dict[str, list[str]]:
+        return {w: self.data.analyzer.word_terms(w) for w in self.q.words}
+
+    def matched_words(self, kind: str, item_id: str) -> list[str]:
+        """Query words that the item's text shares (after stemming and compound splitting),
+        rarest first; words found in most items say nothing and are left out."""
+        lexical = self.data.indexes.lexical[kind]
+        item_terms = set(lexical.terms_of(item_id))
+        common = max(MIN_COMMON_DOCUMENTS, int(COMMON_WORD_SHARE * len(lexical)))
+        found: dict[str, int] = {}
+        for word, terms in self._word_terms.items():
+            shared = [t for t in terms if t in item_terms]
+            if shared:
+                rarity = min(lexical.document_frequency(t) for t in shared)
+                if rarity <= common:
+                    found[word] = rarity
+        return sorted(found, key=lambda w: found[w])[:MAX_MATCHED_WORDS]

@@ -1,0 +1,183 @@
+"""Peer municipalities: for a challenge (those who solved it and those with the same need),
+for a town by its own projects and needs (item by item), and by structure alone.
+
+The topic decides (how well and how recently their projects or needs match); with a known
+asker, structure adds to it: distance, size and district.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from matcher.domain import geography
+from matcher.domain.schema import Filters, Municipality, Need, Project
+from matcher.matching.context import MatchData, Query, QueryContext
+from matcher.ranking import features as feat
+from matcher.ranking.fusion import Scored
+
+
+@dataclass
+class PeerMatch:
+    """A ranked municipality with the items that make it a peer."""
+
+    town: Municipality
+    score: float
+    projects: list[Scored] = field(default_factory=list)
+    needs: list[Scored] = field(default_factory=list)
+    components: dict[str, float] = field(default_factory=dict)
+    confident: bool = False
+    # For peers by profile: (own item title, kind of their item, their item id).
+    pairs: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def relations(self) -> list[str]:
+        """'hat_geloest' (has matching projects), 'gleicher_bedarf' (has a matching need)."""
+        return [
+            name
+            for name, items in (("hat_geloest", self.projects), ("gleicher_bedarf", self.needs))
+            if items
+        ]
+
+
+def structure(data: MatchData, asker: Municipality | None, town: Municipality) -> dict[str, float]:
+    """Weighted structural components of a town relative to the asker (empty without one)."""
+    w = data.config.municipalities
+    return {k: round(v, 4) for k, v in data.town_similarity(asker, town, w).items()}
+
+
+def _topic(ctx: QueryContext, projects: list[Scored], needs: list[Scored]) -> dict[str, float]:
+    w = ctx.data.config.municipalities
+    best_p = projects[0].score * w.project if projects else 0.0
+    best_n = needs[0].score * w.need if needs else 0.0
+    out = {"topic": round(max(best_p, best_n), 4)}
+    count = len(projects) + len(needs)
+    if count > 1:
+        out["breadth"] = round(w.breadth * feat.evidence(count - 1), 4)
+    if projects:
+        year = ctx.catalog.projects[projects[0].id].year
+        half_life = ctx.config.recency_half_life
+        out["recency"] = round(w.recency * feat.recency(year, ctx.data.year, half_life), 4)
+    return out
+
+
+def rank_peers(ctx: QueryContext) -> list[PeerMatch]:
+    """Every town with a matching project or need, best first."""
+    q, catalog = ctx.q, ctx.catalog
+    found: dict[str, dict[str, list[Scored]]] = defaultdict(lambda: {"projects": [], "needs": []})
+    for sc in ctx.projects:
+        for mid in catalog.projects[sc.id].municipalities:
+            found[mid]["projects"].append(sc)
+    for sc in ctx.needs:
+        found[catalog.needs[sc.id].municipality]["needs"].append(sc)
+    results = []
+    for mid, parts in found.items():
+        town = catalog.municipality(mid)
+        if town is None or mid in q.exclude or (q.asker is not None and mid == q.asker.id):
+            continue
+        if not geography.passes(town, q.filters, q.asker):
+            continue
+        components = {
+            **_topic(ctx, parts["projects"], parts["needs"]),
+            **(structure(ctx.data, q.asker, town) if q.asker else {}),
+        }
+        confident = any(sc.confident for sc in parts["projects"] + parts["needs"])
+        results.append(
+            PeerMatch(
+                town,
+                sum(components.values()),
+                parts["projects"],
+                parts["needs"],
+                components,
+                confident,
+            )
+        )
+    # Towns with a confident match come first: structure must not lift a weak match above them.
+    results.sort(key=lambda r: (not r.confident, -r.score, r.town.id))
+    return results
+
+
+def own_items(data: MatchData, town: Municipality) -> list[Project | Need]:
+    """The first projects and needs of a town that its profile is made of."""
+    items: list[Project | Need] = list(data.catalog.projects_of_municipality.get(town.id, []))
+    items += data.catalog.needs_of_municipality.get(town.id, [])
+    return items[: data.config.municipalities.profile_items]
+
+
+def profile_peers(
+    data: MatchData,
+    town: Municipality,
+    filters: Filters,
+    context_of: Callable[[Project | Need, frozenset[str]], QueryContext],
+) -> list[PeerMatch]:
+    """Towns whose projects or needs match this town's own, item by item: the more of its
+    topics another town shares, and the better, the higher it ranks; structure adds.
+    `context_of(item, own ids)` gives the context of an item query (built by the caller)."""
+    own = own_items(data, town)
+    own_ids = frozenset(i.id for i in own)
+    found: dict[str, dict] = {}
+    for item in own:
+        ctx = context_of(item, own_ids)
+        best: dict[str, tuple[float, str, Scored]] = {}
+        for other_kind, scored in (("projects", ctx.projects), ("needs", ctx.needs)):
+            for sc in scored:
+                towns = (
+                    data.catalog.projects[sc.id].municipalities
+                    if other_kind == "projects"
+                    else [data.catalog.needs[sc.id].municipality]
+                )
+                for mid in towns:
+                    if mid != town.id and (mid not in best or sc.score > best[mid][0]):
+                        best[mid] = (sc.score, other_kind, sc)
+        for mid, (score, other_kind, sc) in best.items():
+            entry = found.setdefault(mid, {"projects": [], "needs": [], "pairs": [], "sum": 0.0})
+            entry[other_kind].append(sc)
+            entry["pairs"].append((item.title, other_kind, sc.id))
+            entry["sum"] += score
+    power = data.config.municipalities.profile_norm_power
+    results = []
+    for mid, entry in found.items():
+        other = data.catalog.municipality(mid)
+        if other is None or not geography.passes(other, filters, town):
+            continue
+        components = {
+            "topics": round(entry["sum"] / max(1, len(own)) ** power, 4),
+            **structure(data, town, other),
+        }
+        projects = sorted(entry["projects"], key=lambda x: -x.score)
+        needs = sorted(entry["needs"], key=lambda x: -x.score)
+        results.append(
+            PeerMatch(
+                other,
+                sum(components.values()),
+                projects,
+                needs,
+                components,
+                any(sc.confident for sc in projects + needs),
+                entry["pairs"],
+            )
+        )
+    results.sort(key=lambda r: (-r.score, r.town.id))
+    return results
+
+
+def structural_peers(
+    data: MatchData, town: Municipality, filters: Filters, skip: set[str]
+) -> list[PeerMatch]:
+    """Towns like `town` by place and size alone (for when the topic finds too few)."""
+    scale = data.config.municipalities.structural_only
+    out = []
+    for other in data.catalog.municipalities.values():
+        if other.id == town.id or other.id in skip:
+            continue
+        if not geography.passes(other, filters, town):
+            continue
+        components = {k: round(v * scale, 4) for k, v in structure(data, town, other).items()}
+        if sum(components.values()) > 0:
+            out.append(PeerMatch(other, sum(components.values()), components=components))
+    out.sort(key=lambda r: (-r.score, r.town.id))
+    return out
+
+
+__all__ = ["PeerMatch", "Query", "profile_peers", "rank_peers", "structural_peers", "structure"]

@@ -1,0 +1,87 @@
+"""Providers for a query: how well their offerings (or self-description) fit, backed by
+reference projects that match too; a reference in a town like the asker's counts more."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from matcher.domain import geography
+from matcher.domain.schema import Project
+from matcher.matching.context import QueryContext
+from matcher.ranking import features as feat
+from matcher.ranking.fusion import Scored
+
+
+@dataclass
+class ProviderMatch:
+    """A ranked provider with its fitting offerings and matching references."""
+
+    provider_id: str
+    score: float = 0.0
+    offerings: list[Scored] = field(default_factory=list)
+    description: Scored | None = None
+    references: list[Project] = field(default_factory=list)
+    components: dict[str, float] = field(default_factory=dict)
+    confident: bool = False
+
+
+def _passes_place(ctx: QueryContext, provider_id: str) -> bool:
+    """A provider passes place and size filters with a reference in such a town, or (for a
+    region alone) by serving it."""
+    f, catalog = ctx.q.filters, ctx.catalog
+    for project in catalog.reference_projects(provider_id):
+        if any(
+            geography.passes(catalog.municipality(m), f, ctx.q.asker)
+            for m in project.municipalities
+        ):
+            return True
+    provider = catalog.providers.get(provider_id)
+    return bool(
+        f.only_region() and provider and f.region and geography.serves(provider.regions, f.region)
+    )
+
+
+def rank_providers(ctx: QueryContext) -> list[ProviderMatch]:
+    """Every provider with a fitting offering or description, best first."""
+    w, catalog, q = ctx.data.config.providers, ctx.catalog, ctx.q
+    groups: dict[str, ProviderMatch] = {}
+    for sc in ctx.offerings:
+        provider = catalog.offerings[sc.id].provider
+        groups.setdefault(provider, ProviderMatch(provider)).offerings.append(sc)
+    for sc in ctx.provider_descriptions:
+        groups.setdefault(sc.id, ProviderMatch(sc.id)).description = sc
+    hits = {sc.id: sc for sc in ctx.projects if sc.confident}
+    results = []
+    for pid, r in groups.items():
+        if pid in q.exclude or (q.filters.has_place() and not _passes_place(ctx, pid)):
+            continue
+        r.references = sorted(
+            (p for p in catalog.reference_projects(pid) if p.id in hits),
+            key=lambda p: -hits[p.id].score,
+        )
+        fit = max(
+            r.offerings[0].score * w.offering if r.offerings else 0.0,
+            r.description.score * w.description if r.description else 0.0,
+        )
+        r.components = {
+            "fit": round(fit, 4),
+            "references": round(w.references * feat.evidence(len(r.references)), 4),
+        }
+        if q.asker is not None and r.references:
+            alike = max(
+                ctx.data.alike(q.asker, catalog.municipality(m))
+                for p in r.references
+                for m in p.municipalities
+            )
+            r.components["similar_customers"] = round(w.reference_similarity * alike, 4)
+        r.score = sum(r.components.values())
+        # Confident if an offering or the self-description fits well, or a matching reference
+        # (a confident project hit) backs it.
+        r.confident = (
+            bool(r.references)
+            or any(sc.confident for sc in r.offerings)
+            or bool(r.description and r.description.confident)
+        )
+        results.append(r)
+    results.sort(key=lambda r: (not r.confident, -r.score, r.provider_id))
+    return results

@@ -1,0 +1,342 @@
+"""Presenters: ranked matches become typed results with short reasons in German
+("Warum passt das?"). Nothing here changes an order; thresholds below only pick words."""
+
+from __future__ import annotations
+
+from matcher.domain import geography
+from matcher.domain.catalog import Catalog
+from matcher.domain.schema import CATEGORY_LABELS, Category, Municipality, Project
+from matcher.matching.context import QueryContext
+from matcher.matching.joint import JointGroup
+from matcher.matching.leads import LeadMatch
+from matcher.matching.peers import PeerMatch
+from matcher.matching.providers import ProviderMatch
+from matcher.matching.results import (
+    Explanation,
+    ItemRef,
+    JointMember,
+    JointProject,
+    LeadNeed,
+    LeadResult,
+    Likeness,
+    MunicipalityResult,
+    OfferingHit,
+    ProjectResult,
+    ProjectSummary,
+    ProviderRef,
+    ProviderResult,
+    Spread,
+    TownFields,
+    TownSummary,
+)
+from matcher.ranking.fusion import Scored
+
+# A cosine this high between challenge and item reads as "inhaltlich ähnlich" to people.
+SIMILAR_CONTENT_COSINE = 0.3
+# Towns within this factor of the asker's population are called "of similar size".
+SIMILAR_SIZE_FACTOR = 2.5
+WEAK = "nur schwache Übereinstimmung – bitte prüfen"
+SCORE_DIGITS = 4
+
+
+def german_int(n: int) -> str:
+    """12000 → '12.000'."""
+    return f"{n:,}".replace(",", ".")
+
+
+def confidence(confident: bool) -> str:
+    return "hoch" if confident else "niedrig"
+
+
+def _town(town: Municipality) -> dict:
+    return {
+        "id": town.id,
+        "name": town.name,
+        "title": town.name,
+        "district": town.district,
+        "region": town.region,
+        "population": town.population,
+    }
+
+
+def town_fields(town: Municipality) -> TownFields:
+    """The fields every result about a municipality starts with."""
+    return TownFields(**_town(town))
+
+
+def town_summary(town: Municipality) -> TownSummary:
+    """A municipality's result fields and its position (for maps)."""
+    return TownSummary(**_town(town), latitude=town.latitude, longitude=town.longitude)
+
+
+def status_phrase(p: Project) -> str:
+    """'läuft seit 2022', 'abgeschlossen (2021)', 'geplant (2026)'."""
+    if p.status == "laufend":
+        return f"läuft seit {p.year}" if p.year else "läuft"
+    if p.status == "abgeschlossen":
+        return f"abgeschlossen ({p.year})" if p.year else "abgeschlossen"
+    if p.status == "geplant":
+        return f"geplant ({p.year})" if p.year else "geplant"
+    return f"seit {p.year}" if p.year else ""
+
+
+def project_summary(catalog: Catalog, p: Project) -> ProjectSummary:
+    """The fields of a project that every list shows."""
+    return ProjectSummary(
+        id=p.id,
+        title=p.title,
+        categories=[str(c) for c in p.categories],
+        municipalities=[t.name if (t := catalog.municipality(m)) else m for m in p.municipalities],
+        municipality_ids=list(p.municipalities),
+        providers=[
+            ProviderRef(id=i, name=pr.name if (pr := catalog.providers.get(i)) else i)
+            for i in p.providers
+        ],
+        year=p.year,
+        status=p.status,
+    )
+
+
+def towns_of(catalog: Catalog, p: Project) -> str:
+    """'Brensbach, Reichelsheim (Odenwald)'."""
+    return ", ".join(t.name for t in catalog.towns(p.municipalities))
+
+
+def _fit_reasons(scored: Scored, words: list[str]) -> list[str]:
+    reasons = []
+    if scored.components.get("dense", 0) >= SIMILAR_CONTENT_COSINE:
+        reasons.append("inhaltlich ähnlich zu Ihrer Beschreibung")
+    if words:
+        reasons.append("gemeinsame Begriffe: " + ", ".join(words))
+    if not scored.confident:
+        reasons.append(WEAK)
+    return reasons
+
+
+def _place_reasons(ctx: QueryContext, towns: list[Municipality]) -> list[str]:
+    asker = ctx.q.asker
+    if asker is None:
+        return []
+    out = []
+    dists = [(geography.distance_km(asker, t), t) for t in towns if t.id != asker.id]
+    known = [(d, t) for d, t in dists if d is not None]
+    if known:
+        d, town = min(known, key=lambda x: x[0])
+        out.append(f"{town.name}: {d:.0f} km entfernt")
+        if town.district and town.district == asker.district:
+            out.append(f"im selben Kreis ({town.district})")
+    if asker.population:
+        sizes = [(t, t.population) for t in towns if t.population]
+        if sizes:
+            best, pop = max(sizes, key=lambda x: -abs(x[1] - (asker.population or 1)))
+            ratio = max(pop, asker.population) / min(pop, asker.population)
+            if ratio <= SIMILAR_SIZE_FACTOR:
+                out.append(f"ähnliche Größe ({german_int(pop)} Einwohner)")
+    return out
+
+
+def project(ctx: QueryContext, scored: Scored) -> ProjectResult:
+    """A project result."""
+    p = ctx.catalog.projects[scored.id]
+    words = ctx.matched_words("projects", p.id)
+    summary = project_summary(ctx.catalog, p)
+    reasons = _fit_reasons(scored, words)
+    phrase = status_phrase(p)
+    if phrase:
+        reasons.append(f"{' und '.join(summary.municipalities)}: {phrase}")
+    if summary.providers:
+        reasons.append("umgesetzt mit " + ", ".join(x.name for x in summary.providers))
+    reasons.extend(_place_reasons(ctx, ctx.catalog.towns(p.municipalities)))
+    return ProjectResult(
+        **summary.model_dump(),
+        score=round(scored.score, SCORE_DIGITS),
+        confidence=confidence(scored.confident),
+        explanation=Explanation(
+            text_fit=round(scored.text_fit, SCORE_DIGITS),
+            components=scored.components,
+            matched_terms=words,
+            reasons=reasons,
+        ),
+    )
+
+
+def provider(ctx: QueryContext, r: ProviderMatch) -> ProviderResult:
+    """A provider result with its fitting offerings and reference projects."""
+    catalog = ctx.catalog
+    prov = catalog.providers[r.provider_id]
+    offerings = [
+        OfferingHit(
+            id=o.id, title=catalog.offerings[o.id].title, score=round(o.score, SCORE_DIGITS)
+        )
+        for o in r.offerings[:3]
+    ]
+    reasons = []
+    if offerings:
+        reasons.append("passendes Angebot: " + "; ".join(f"„{o.title}“" for o in offerings[:2]))
+    for p in r.references[:3]:
+        reasons.append(f"hat „{p.title}“ in {towns_of(catalog, p)} umgesetzt")
+    if r.components.get("similar_customers", 0) > 0 and ctx.q.asker is not None:
+        reasons.append(f"Referenzen in Kommunen ähnlich wie {ctx.q.asker.name}")
+    if r.offerings:
+        words = ctx.matched_words("offerings", r.offerings[0].id)
+    else:
+        words = ctx.matched_words("providers", r.provider_id)
+    if words:
+        reasons.append("gemeinsame Begriffe: " + ", ".join(words))
+    if not r.confident:
+        reasons.append(WEAK)
+    references = [project_summary(catalog, p) for p in r.references]
+    return ProviderResult(
+        id=r.provider_id,
+        name=prov.name,
+        title=prov.name,
+        categories=sorted(
+            {str(c) for o in r.offerings for c in catalog.offerings[o.id].categories}
+        ),
+        regions=prov.regions,
+        score=round(r.score, SCORE_DIGITS),
+        confidence=confidence(r.confident),
+        offerings=offerings,
+        references=references[:5],
+        municipalities=sorted({n for ref in references for n in ref.municipalities}),
+        explanation=Explanation(components=r.components, matched_terms=words, reasons=reasons),
+    )
+
+
+def _pair_reasons(catalog: Catalog, r: PeerMatch) -> list[str]:
+    reasons = []
+    for own_title, kind, their_id in r.pairs[:3]:
+        theirs = catalog.projects[their_id] if kind == "projects" else catalog.needs[their_id]
+        verb = "hat ein Projekt" if kind == "projects" else "hat einen Bedarf"
+        reasons.append(f"{verb} wie Ihr „{own_title}“: „{theirs.title}“")
+    return reasons
+
+
+def _peer_reasons(catalog: Catalog, r: PeerMatch) -> list[str]:
+    if r.pairs:
+        return _pair_reasons(catalog, r)
+    reasons = []
+    projects = [sc for sc in r.projects if sc.confident or not r.confident]
+    needs = [sc for sc in r.needs if sc.confident or not r.confident]
+    for sc in projects[:2]:
+        p = catalog.projects[sc.id]
+        if p.status == "laufend":
+            reasons.append(
+                f"betreibt seit {p.year} „{p.title}“" if p.year else f"betreibt „{p.title}“"
+            )
+        elif p.status == "geplant":
+            reasons.append(f"plant „{p.title}“")
+        else:
+            reasons.append(f"hat „{p.title}“ umgesetzt ({status_phrase(p)})")
+    for sc in needs[:2]:
+        need = catalog.needs[sc.id]
+        alike = "denselben" if sc.confident else "einen verwandten"
+        reasons.append(f"hat {alike} Bedarf gemeldet: „{need.title}“")
+    return reasons
+
+
+def municipality(ctx: QueryContext, r: PeerMatch) -> MunicipalityResult:
+    """A peer municipality with the projects and needs that make it one."""
+    catalog, town = ctx.catalog, r.town
+    reasons = _peer_reasons(catalog, r)
+    reasons.extend(_place_reasons(ctx, [town]))
+    if not r.projects and not r.needs:
+        reasons.append("nur strukturell ähnlich (Lage und Größe), kein passendes Vorhaben")
+    elif not r.confident:
+        reasons.append(WEAK)
+    km = geography.distance_km(ctx.q.asker, town)
+    return MunicipalityResult(
+        **_town(town),
+        distance_km=round(km, 1) if km is not None else None,
+        categories=sorted(
+            {str(c) for sc in r.projects[:3] for c in catalog.projects[sc.id].categories[:1]}
+        ),
+        score=round(r.score, SCORE_DIGITS),
+        confidence=confidence(r.confident),
+        relations=r.relations,
+        projects=[sc.id for sc in r.projects[:5]],
+        needs=[sc.id for sc in r.needs[:5]],
+        municipalities=[town.name],
+        explanation=Explanation(components=r.components, reasons=reasons),
+    )
+
+
+def lead(catalog: Catalog, lead: LeadMatch) -> LeadResult:
+    """A municipality that could take something up, with its needs or its look-alike."""
+    town = lead.town
+    needs = [
+        LeadNeed(
+            id=n.scored.id,
+            title=catalog.needs[n.scored.id].title,
+            status=catalog.needs[n.scored.id].status,
+            score=round(n.scored.score, SCORE_DIGITS),
+            matched=n.matched,
+        )
+        for n in lead.needs
+    ]
+    reasons = [
+        f"hat Bedarf gemeldet: „{n.title}“" + (f" (passt zu „{n.matched}“)" if n.matched else "")
+        for n in needs[:2]
+    ]
+    ref = lead.similar_to
+    if ref is not None:
+        km = geography.distance_km(ref, town)
+        where = f"{km:.0f} km entfernt" if km is not None else "Entfernung unbekannt"
+        size = f", {german_int(town.population)} Einwohner" if town.population else ""
+        reasons.append(
+            f"ähnlich wie Referenzkommune {ref.name} ({where}{size}), "
+            "dort gibt es so ein Projekt, hier noch nicht"
+        )
+    return LeadResult(
+        **_town(town),
+        score=round(lead.score, SCORE_DIGITS),
+        confidence=confidence(lead.confident),
+        basis="bedarf" if needs else "aehnliche_kommune",
+        needs=needs[:3],
+        similar_to=ref.id if ref is not None else None,
+        explanation=Explanation(reasons=reasons),
+    )
+
+
+def item_ref(item_id: str, title: str) -> ItemRef:
+    return ItemRef(id=item_id, title=title)
+
+
+def joint_project(
+    group: JointGroup, providers: list[ProviderResult], projects: list[ProjectResult]
+) -> JointProject:
+    """A joint-project suggestion with its best provider and model project."""
+    reasons = [
+        f"{len(group.needs)} Kommunen mit demselben Bedarf: "
+        + ", ".join(t.name for t in group.towns),
+        f"höchstens {max(group.distances_km):.0f} km voneinander entfernt",
+    ]
+    if providers:
+        reasons.append(f"passender Anbieter: {providers[0].name}")
+    if projects:
+        reasons.append(
+            f"Vorbild: „{projects[0].title}“ in " + ", ".join(projects[0].municipalities)
+        )
+    theme = group.theme
+    return JointProject(
+        id=group.key,
+        title=group.central.title,
+        theme=CATEGORY_LABELS.get(Category(theme), theme) if theme else "",
+        categories=sorted(group.categories),
+        score=round(group.score, SCORE_DIGITS),
+        members=[
+            JointMember(**town_summary(t).model_dump(), need=n.id, need_title=n.title)
+            for t, n in zip(group.towns, group.needs, strict=True)
+        ],
+        distances_km=Spread(
+            max=round(max(group.distances_km), 1),
+            mean=round(sum(group.distances_km) / len(group.distances_km), 1),
+        ),
+        similarity=Likeness(
+            min=round(min(group.pair_similarities), 3),
+            mean=round(sum(group.pair_similarities) / len(group.pair_similarities), 3),
+        ),
+        providers=providers,
+        projects=projects,
+        explanation=Explanation(reasons=reasons),
+    )

@@ -1,0 +1,46 @@
+"""The per-query context: every list computed once per query, item queries stricter."""
+
+from __future__ import annotations
+
+from matcher.matching.context import Query
+
+
+def test_each_list_is_computed_once_per_context_and_anew_for_another(service):
+    matcher = service.matcher()
+    q = service.query("LED Beleuchtung dimmen")
+    ctx = matcher.context(q)
+    assert ctx.projects is ctx.projects and ctx.needs is ctx.needs
+    other = matcher.context(q)
+    assert other.projects is not ctx.projects
+    assert [s.id for s in other.projects] == [s.id for s in ctx.projects]
+
+
+def test_item_queries_use_the_stricter_floor_and_share_a_topic(service):
+    matcher = service.matcher()
+    item = matcher.item_query("projects", "p-licht")
+    ctx = matcher.context(item)
+    assert ctx.config.min_score == service.ranking.item_min_score
+    cats = set(item.item_categories or ())
+    for sc in ctx.projects:
+        assert cats & {str(c) for c in service.catalog.projects[sc.id].categories}
+    text = matcher.context(service.query("LED Beleuchtung dimmen"))
+    assert text.config.min_score == service.ranking.min_score
+
+
+def test_excluded_items_and_home_towns_are_left_out(service):
+    matcher = service.matcher()
+    base = service.query("LED Beleuchtung dimmen")
+    top = matcher.context(base).projects[0].id
+    towns = frozenset(service.catalog.projects[top].municipalities)
+    for q in (
+        Query(base.text, base.vector, base.terms, base.words, exclude=frozenset({top})),
+        Query(base.text, base.vector, base.terms, base.words, home_towns=towns),
+    ):
+        assert top not in {s.id for s in matcher.context(q).projects}
+
+
+def test_matched_words_leave_out_words_found_almost_everywhere(service):
+    matcher = service.matcher()
+    ctx = matcher.context(service.query("LED Beleuchtung dimmen"))
+    words = ctx.matched_words("projects", ctx.projects[0].id)
+    assert words and set(words) <= set(ctx.q.words)

@@ -1,0 +1,45 @@
+"""Joint projects: nearby smaller towns with the same open need."""
+
+from itertools import combinations
+
+import pytest
+
+from matcher.domain.geography import distance_km
+from matcher.domain.schema import Filters
+from matcher.matching.joint import joint_groups
+
+
+@pytest.mark.slow
+def test_joint_projects_are_small_close_towns_with_the_same_open_need(demo_service):
+    cat = demo_service.catalog
+    cfg = demo_service.ranking.joint
+    groups = demo_service.joint_projects(20).items
+    assert len(groups) >= 10
+    for g in groups:
+        towns = [cat.municipality(m.id) for m in g.members]
+        assert len({t.id for t in towns}) == len(towns) >= 2
+        assert all(t.population <= cfg.max_population for t in towns)
+        for a, b in combinations(towns, 2):
+            assert distance_km(a, b) <= cfg.max_distance_km
+        for m in g.members:
+            need = cat.get("needs", m.need)
+            assert need.municipality == m.id and need.status != "erledigt"
+        assert g.providers and g.explanation.reasons
+    # The Odenwald street-lighting towns (needs written independently) end up together.
+    lighting = [g for g in groups if {"mossautal", "brensbach"} <= {m.id for m in g.members}]
+    assert lighting and lighting[0].providers[0].id == "lichtwerk"
+
+
+def test_groups_have_a_stable_key_and_members_close_to_each_other(service):
+    data = service.matcher().data
+    loose = data.with_config(
+        data.config.model_copy(
+            update={"joint": data.config.joint.model_copy(update={"min_similarity": -1.0})}
+        )
+    )
+    groups = joint_groups(loose, Filters())
+    for g in groups:
+        assert len({t.id for t in g.towns}) == len(g.towns) >= 2
+        assert max(g.distances_km) <= loose.config.joint.max_distance_km
+        assert g.key == joint_groups(loose, Filters())[groups.index(g)].key
+    assert [g.score for g in groups] == sorted((g.score for g in groups), reverse=True)

@@ -1,0 +1,47 @@
+"""Providers: offerings and descriptions that fit, backed by matching references."""
+
+import pytest
+
+from matcher.domain.geography import serves
+from matcher.domain.schema import Filters
+from matcher.matching.providers import rank_providers
+
+
+@pytest.mark.slow
+def test_provider_evidence_is_true(demo_service):
+    catalog = demo_service.catalog
+    providers = demo_service.search("LED-Straßenbeleuchtung mit Dimmung nachts", "providers", k=5)
+    assert providers[0].id == "lichtwerk"
+    for p in providers:
+        for ref in p.references:
+            project = catalog.get("projects", ref.id)
+            cited = {o.provider for o in catalog.offerings_citing.get(ref.id, [])}
+            assert p.id in set(project.providers) | cited
+
+
+def test_provider_region_filter_uses_references_or_served_regions(service):
+    assert serves(["Hessen"], "Kassel") and serves(["Südhessen"], "Darmstadt")
+    assert not serves(["Nordhessen"], "Darmstadt")
+    found = service.search("Rufbus App Buchung", "providers", 5, filters=Filters(region="Kassel"))
+    assert [p.id for p in found] == ["mobilfluss"]  # serves Hessen
+    assert (
+        service.search(
+            "Rufbus App Buchung", "providers", 5, filters=Filters(district="Landkreis Fulda")
+        )
+        == []
+    )
+
+
+def test_references_are_confident_project_hits_and_make_a_provider_confident(service):
+    matcher = service.matcher()
+    ctx = matcher.context(service.query("Smarte Straßenbeleuchtung mit Dimmung LED"))
+    ranked = rank_providers(ctx)
+    assert ranked[0].provider_id == "lichtwerk"
+    hits = {sc.id for sc in ctx.projects if sc.confident}
+    assert any(r.references for r in ranked)
+    for r in ranked:
+        assert {p.id for p in r.references} <= hits
+        if r.references:
+            assert r.confident and r.components["references"] > 0
+    flags = [r.confident for r in ranked]
+    assert flags == sorted(flags, reverse=True)  # confident ones first
