@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
+from tests.helpers import run_cli
 from tests.store.conftest import PG_URL, _fresh_pg_database
-from tests.test_cli import _run
 
 pytestmark = pytest.mark.slow
 
@@ -17,7 +17,7 @@ def test_second_instance_serves_from_the_snapshot_and_catches_up(db, tmp_path):
         pytest.skip("PG_TEST_URL is not set (.ci/run starts a PostgreSQL server and sets it)")
     url = _fresh_pg_database() if db == "postgresql" else f"sqlite:///{tmp_path / 'shared.db'}"
     builder, instance = tmp_path / "builder", tmp_path / "instance"
-    built = _run(["build"], builder, MATCHER_DB_URL=url)
+    built = run_cli(["build"], builder, MATCHER_DB_URL=url)
     assert built.returncode == 0, built.stderr
     # Ship the snapshot; then a write reaches the database after it was taken.
     shutil.copytree(builder / "index", instance / "index")
@@ -28,9 +28,9 @@ def test_second_instance_serves_from_the_snapshot_and_catches_up(db, tmp_path):
         "n-snap;mossautal;Glasfaser für Aussiedlerhöfe;Die Höfe am Ortsrand sind nicht versorgt\n",
         encoding="utf-8",
     )
-    added = _run(["import", "needs", str(need)], builder, MATCHER_DB_URL=url)
+    added = run_cli(["import", "needs", str(need)], builder, MATCHER_DB_URL=url)
     assert added.returncode == 0, added.stderr
-    started = _run(["build"], instance, MATCHER_DB_URL=url)
+    started = run_cli(["build"], instance, MATCHER_DB_URL=url)
     assert started.returncode == 0, started.stderr
     lines = {
         line.split(":")[0].split()[-1]: line
@@ -41,7 +41,7 @@ def test_second_instance_serves_from_the_snapshot_and_catches_up(db, tmp_path):
         assert " 0 neu kodiert" in lines[kind], lines[kind]
         assert (instance / "index" / f"{kind}.faiss").read_bytes() == snapshot[f"{kind}.faiss"]
     assert " 1 neu kodiert" in lines["needs"]  # only the write since the snapshot
-    found = _run(
+    found = run_cli(
         ["search", "Glasfaser Aussiedlerhöfe", "--kind", "municipalities", "--json"],
         instance,
         MATCHER_DB_URL=url,

@@ -1,41 +1,26 @@
 """The `matcher` command as a user runs it: a real process, the real encoder, a real database."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
+from tests.helpers import run_cli
 from tests.store.conftest import PG_URL, _fresh_pg_database
 
 pytestmark = pytest.mark.slow
 
 
-def _run(args, home, stdin=None, **env):
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("MATCHER_")}
-    environ.update(MATCHER_HOME=str(home), MATCHER_PROGRESS="false", HF_HUB_OFFLINE="1", **env)
-    return subprocess.run(
-        [sys.executable, "-m", "matcher.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=environ,
-        timeout=600,
-    )
-
-
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):
     home = tmp_path_factory.mktemp("cli-home")
-    done = _run(["build"], home)
+    done = run_cli(["build"], home)
     assert done.returncode == 0, done.stderr
     assert "importiert:   260 projects" in done.stdout
     return home
 
 
 def test_search_json_has_the_documented_fields(home):
-    done = _run(["search", "Straßenlaternen nachts dimmen", "-k", "3", "--json"], home)
+    done = run_cli(["search", "Straßenlaternen nachts dimmen", "-k", "3", "--json"], home)
     assert done.returncode == 0, done.stderr
     results = json.loads(done.stdout)
     assert len(results) == 3
@@ -45,7 +30,7 @@ def test_search_json_has_the_documented_fields(home):
 
 
 def test_batch_mode_reads_one_query_per_line(home):
-    done = _run(
+    done = run_cli(
         ["search", "-", "--kind", "providers", "-k", "2"],
         home,
         stdin="Rufbus für Dörfer\n\nSirenen und Warnung der Bevölkerung\n",
@@ -56,23 +41,23 @@ def test_batch_mode_reads_one_query_per_line(home):
 
 
 def test_text_output_and_rebuild_is_a_no_op(home):
-    done = _run(["search", "Hausarzt fehlt im Dorf"], home)
+    done = run_cli(["search", "Hausarzt fehlt im Dorf"], home)
     assert done.returncode == 0 and " 1. " in done.stdout
-    again = _run(["build"], home)
+    again = run_cli(["build"], home)
     assert "0 neu kodiert" in again.stdout and "importiert" not in again.stdout
 
 
 def test_bad_import_is_refused_with_line_numbers(home, tmp_path):
     bad = tmp_path / "p.csv"
     bad.write_text("id,title,categories\np-x,Gut,energie\np-y,Schlecht,kochen\n")
-    done = _run(["import", "projects", str(bad)], home)
+    done = run_cli(["import", "projects", str(bad)], home)
     assert done.returncode == 2 and "line 3" in done.stderr and "Traceback" not in done.stderr
-    check = _run(["search", "Gut", "--json"], home)
+    check = run_cli(["search", "Gut", "--json"], home)
     assert all(r["id"] != "p-x" for r in json.loads(check.stdout))
 
 
 def test_mistyped_setting_is_refused(home):
-    done = _run(["search", "Licht"], home, MATCHER_ENCODR="minilm")
+    done = run_cli(["search", "Licht"], home, MATCHER_ENCODR="minilm")
     assert done.returncode == 2 and "MATCHER_ENCODR" in done.stderr
 
 
@@ -81,8 +66,8 @@ def test_build_and_search_on_postgresql(tmp_path):
     if not PG_URL:
         pytest.skip("PG_TEST_URL is not set")
     url = _fresh_pg_database()
-    assert _run(["build"], tmp_path, MATCHER_DB_URL=url).returncode == 0
-    done = _run(["search", "Rufbus", "--json", "-k", "1"], tmp_path, MATCHER_DB_URL=url)
+    assert run_cli(["build"], tmp_path, MATCHER_DB_URL=url).returncode == 0
+    done = run_cli(["search", "Rufbus", "--json", "-k", "1"], tmp_path, MATCHER_DB_URL=url)
     assert done.returncode == 0 and json.loads(done.stdout)[0]["id"].startswith("prj-")
 
 
@@ -96,7 +81,7 @@ def test_build_and_search_on_postgresql(tmp_path):
     ],
 )
 def test_direction_commands_print_json(home, args, key):
-    done = _run([*args, "--json", "-k", "3"], home)
+    done = run_cli([*args, "--json", "-k", "3"], home)
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout)
     results = found[key] if key else found
@@ -104,5 +89,5 @@ def test_direction_commands_print_json(home, args, key):
 
 
 def test_unknown_id_is_a_clear_error(home):
-    done = _run(["peers", "atlantis"], home)
+    done = run_cli(["peers", "atlantis"], home)
     assert done.returncode == 2 and "atlantis" in done.stderr and "Traceback" not in done.stderr
