@@ -161,8 +161,10 @@ def merge_candidates(
     `include` ids the index holds), each candidate with both raw scores."""
     dense = dict(vectors.search(vector, dense_depth))
     scores = lexical.query(terms)
-    wanted = [i for i, _ in scores.top(lexical_depth)] + list(include)
-    missing = list(dict.fromkeys(i for i in wanted if i not in dense and i in vectors))
+    missing = [i for i, _ in scores.top(lexical_depth) if i not in dense]
+    for i in include:
+        if i not in dense and i in vectors and i not in missing:
+            missing.append(i)
     if missing:
         dense.update(zip(missing, vectors.scores(vector, missing).tolist(), strict=True))
     return {i: Candidate(i, dense=s, lexical=scores.of(i)) for i, s in dense.items()}

@@ -95,14 +95,20 @@ def text_fit(dense: float, lexical: float, config: RankingConfig) -> tuple[float
     return float(fits[0]), float(lex[0])
 
 
-def input_matrix(candidates: list[Candidate], config: RankingConfig) -> np.ndarray:
-    """One row per candidate, one column per name in `INPUTS` (normalised lexical score)."""
+def input_matrix(
+    candidates: list[Candidate], config: RankingConfig, lexical: np.ndarray | None = None
+) -> np.ndarray:
+    """One row per candidate, one column per name in `INPUTS` (normalised lexical score;
+    pass `lexical` when it is known already)."""
     x = np.zeros((len(candidates), len(INPUTS)), dtype=np.float64)
     if not candidates:
         return x
     x[:, 0] = [c.dense for c in candidates]
-    x[:, 1] = text_fits(x[:, 0], np.array([c.lexical for c in candidates]), config)[1]
-    x[:, _FEATURE_COLUMNS] = [[c.features.get(f, 0.0) for f in FEATURES] for c in candidates]
+    if lexical is None:
+        lexical = text_fits(x[:, 0], np.array([c.lexical for c in candidates]), config)[1]
+    x[:, 1] = lexical
+    if any(c.features for c in candidates):
+        x[:, _FEATURE_COLUMNS] = [[c.features.get(f, 0.0) for f in FEATURES] for c in candidates]
     return x
 
 
@@ -122,15 +128,17 @@ def fuse(candidates: list[Candidate], config: RankingConfig) -> list[Scored]:
     """Score candidates, drop those under the relevance floor, best first."""
     if not candidates:
         return []
-    fits, _ = text_fits(
+    fits, lexical = text_fits(
         np.fromiter((c.dense for c in candidates), np.float64, len(candidates)),
         np.fromiter((c.lexical for c in candidates), np.float64, len(candidates)),
         config,
     )
-    keep = np.flatnonzero(fits >= config.min_score).tolist()
-    kept = [candidates[at] for at in keep]
+    keep = np.flatnonzero(fits >= config.min_score)
+    if not keep.size:
+        return []
+    kept = [candidates[at] for at in keep.tolist()]
     fits = fits[keep]
-    x = input_matrix(kept, config)
+    x = input_matrix(kept, config, lexical[keep])
     model = learned_model(config)
     if model is not None:
         scores = _learned_scores(x, model)
