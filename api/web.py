@@ -1,14 +1,32 @@
 """Web pages in German for municipalities, providers and programme staff.
 
 Server-rendered (Jinja, autoescaped), usable without JavaScript; a few lines of JS add a busy
-indicator and send feedback without reloading. Every asset is served from this app.
+indicator and send feedback without reloading. Every asset is served from this app, which the
+Content-Security-Policy set here enforces (no inline script, nothing from elsewhere). A form post
+must come from a page of this server (Origin check) and may only lead back to a local path.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+import logging
+import math
+import re
+from urllib.parse import urlsplit, urlunsplit
 
-from api.routes.common import service
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from pydantic import ValidationError as PydanticValidationError
+
+from api.errors import AuthError
+from api.routes.common import role, service
 from matcher.domain.errors import MatcherError, ValidationError
 from matcher.domain.schema import (
     CATEGORY_LABELS,
@@ -20,33 +38,143 @@ from matcher.domain.schema import (
     Filters,
 )
 
+log = logging.getLogger(__name__)
+
 web = Blueprint(
     "web", __name__, template_folder="templates", static_folder="static", static_url_path="/static"
 )
 
-_EVAL_CACHE: dict[str, object] = {}
+# The pages load scripts, styles and images only from this server; Leaflet positions its layers
+# through the CSSOM (element.style), which style-src does not restrict, so no 'unsafe-inline'.
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+# Swagger UI (flask-openapi3's page under /openapi) starts from an inline script and an inline
+# style block that this app cannot change: allowed there, still nothing from other origins.
+DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+MAX_PLACE_CHARS = 300  # as Filters' region and district
+MAX_TOWN_CHARS = 200
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
+_WHOLE = re.compile(r"[0-9]{1,9}")
+_KM = re.compile(r"[0-9]{1,5}(?:\.[0-9]{1,3})?")
 
 
-def _int(name: str) -> int | None:
-    value = request.args.get(name, "").strip().replace(".", "")
-    return int(value) if value.isdigit() else None
+class PageInputError(Exception):
+    """A page parameter that cannot be used; the message is German, for the page."""
+
+
+def security_headers(response: Response) -> Response:
+    """After every request: `nosniff` everywhere; on HTML a CSP and no framing or referrer."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if response.mimetype == "text/html":
+        docs = request.path.startswith("/openapi/")
+        response.headers.setdefault("Content-Security-Policy", DOCS_POLICY if docs else PAGE_POLICY)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def _origin(scheme: str, netloc: str) -> str:
+    """scheme://host[:port] in lower case, without the scheme's default port."""
+    scheme, netloc = scheme.lower(), netloc.lower()
+    default = {"http": ":80", "https": ":443"}.get(scheme)
+    if default and netloc.endswith(default):
+        netloc = netloc[: -len(default)]
+    return f"{scheme}://{netloc}"
+
+
+def _same_origin() -> bool:
+    """True if the request says it comes from a page of this server: its Origin header, else
+    its Referer; neither (or `Origin: null`) is refused."""
+    own = _origin(request.scheme, request.host)
+    sent = request.headers.get("Origin") or request.headers.get("Referer")
+    if not sent:
+        return False
+    parts = urlsplit(sent.strip())
+    if not parts.scheme or not parts.netloc:
+        return False
+    return _origin(parts.scheme, parts.netloc) == own
+
+
+@web.before_request
+def _only_from_own_pages():
+    """Every state-changing page request must come from this server's own pages (no CSRF)."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or _same_origin():
+        return None
+    log.info("refused a %s to %s from another origin", request.method, request.path)
+    page = render_template(
+        "error.html",
+        heading="Anfrage abgelehnt",
+        text="Dieses Formular lässt sich nur von den Seiten des Smart Region Matchers aus "
+        "abschicken. Bitte öffnen Sie die Seite neu und versuchen Sie es noch einmal.",
+    )
+    return page, 403
+
+
+def _local_path(value: str) -> str | None:
+    """`value` if it is a path on this server (no scheme, no host, no `//` or `/\\` start),
+    after removing ASCII control characters and spaces, as browsers ignore some of them."""
+    path = _CONTROL_OR_SPACE.sub("", value)
+    if not path.startswith("/") or path.startswith(("//", "/\\")):
+        return None
+    parts = urlsplit(path)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return None
+    return path
+
+
+def _arg(name: str, limit: int, label: str) -> str | None:
+    value = request.args.get(name, "").strip()
+    if len(value) > limit:
+        raise PageInputError(f"Die Angabe bei „{label}“ ist zu lang (höchstens {limit} Zeichen).")
+    return value or None
+
+
+def _int(name: str, label: str) -> int | None:
+    value = request.args.get(name, "").strip().replace(".", "").replace(" ", "")
+    if not value:
+        return None
+    if not _WHOLE.fullmatch(value):
+        raise PageInputError(
+            f"Bitte geben Sie bei „{label}“ eine ganze Zahl an (z. B. 5000), höchstens neunstellig."
+        )
+    return int(value)
+
+
+def _km() -> float | None:
+    value = request.args.get("max_km", "").strip().replace(",", ".")
+    if not value:
+        return None
+    if not _KM.fullmatch(value) or not math.isfinite(distance := float(value)):
+        raise PageInputError(
+            "Bitte geben Sie die Entfernung in Kilometern als Zahl an (z. B. 25 oder 12,5)."
+        )
+    return distance if distance > 0 else None
 
 
 def _filters() -> Filters:
-    km = request.args.get("max_km", "").strip().replace(",", ".")
-    try:
-        distance = float(km) if km else None
-    except ValueError:
-        distance = None
+    """The page's filters; PageInputError (German) for a value that cannot be used."""
     cats = [c for c in request.args.getlist("kategorie") if c in Category.__members__]
-    return Filters(
-        categories=cats,
-        region=request.args.get("region") or None,
-        district=request.args.get("kreis") or None,
-        min_population=_int("min_ew"),
-        max_population=_int("max_ew"),
-        max_distance_km=distance if distance and distance > 0 else None,
-    )
+    try:
+        return Filters(
+            categories=cats,
+            region=_arg("region", MAX_PLACE_CHARS, "Regierungsbezirk"),
+            district=_arg("kreis", MAX_PLACE_CHARS, "Kreis"),
+            min_population=_int("min_ew", "Einwohner von"),
+            max_population=_int("max_ew", "Einwohner bis"),
+            max_distance_km=_km(),
+        )
+    except PydanticValidationError:
+        raise PageInputError(
+            "Die Filter konnten nicht verarbeitet werden. Bitte prüfen Sie Ihre Angaben."
+        ) from None
 
 
 def _choices() -> dict:
@@ -72,7 +200,12 @@ def start():
         **_choices(),
     }
     if text:
-        asker_text = request.args.get("wir", "").strip()
+        try:
+            filters = _filters()
+            asker_text = _arg("wir", MAX_TOWN_CHARS, "Wir sind") or ""
+        except PageInputError as exc:
+            context["message"] = str(exc)
+            return render_template("start.html", **context)
         asker = service().find_municipality(asker_text) if asker_text else None
         if asker_text and asker is None:
             context["message"] = (
@@ -80,7 +213,7 @@ def start():
                 "Liste wählen. Die Ergebnisse unten sind ohne Ortsbezug."
             )
         try:
-            context["result"] = service().match(text, None, 10, asker, _filters())
+            context["result"] = service().match(text, None, 10, asker, filters)
             context["asker"] = service().catalog.municipality(asker) if asker else None
         except ValidationError as exc:
             context["message"] = _german(exc)
@@ -152,7 +285,12 @@ def provider(item_id: str):
 
 @web.get("/gemeinschaftsprojekte")
 def joint():
-    groups = service().joint_projects(20, _filters()).items
+    message = None
+    try:
+        groups = service().joint_projects(20, _filters()).items
+    except (PageInputError, ValidationError) as exc:
+        groups = []
+        message = str(exc) if isinstance(exc, PageInputError) else _german(exc)
     choices = _choices()
     points = [
         [t.name, t.latitude, t.longitude]
@@ -165,23 +303,39 @@ def joint():
         members=[[m.model_dump(mode="json") for m in g.members] for g in groups],
         args=request.args,
         town_points=points,
+        message=message,
         **choices,
     )
 
 
-@web.get("/relevanz")
-def relevance():
-    svc = service()
-    table = _EVAL_CACHE.get("table")
-    if request.args.get("auswerten") and table is None:
-        from matcher.evaluation import judgments as judged
+def _is_admin() -> bool:
+    """True if the request carries an admin key (`Authorization: Bearer <key>`)."""
+    try:
+        return role() == "admin"
+    except AuthError:
+        return False
 
-        try:
-            table = judged.table(svc, judged.load(svc.settings.demo_dir))
-        except MatcherError:
-            table = {}
-        _EVAL_CACHE["table"] = table
-    return render_template("relevance.html", config=svc.ranking, table=table)
+
+@web.get("/relevanz")
+def relevance() -> str:
+    """The stored figures for everyone; the evaluation on demand (about 20 s of a worker) only
+    with an admin key. Its result is kept for this worker's lifetime and then shown to all."""
+    svc = service()
+    cache: dict[str, object] = current_app.extensions.setdefault("matcher_evaluation", {})
+    table = cache.get("table")
+    refused = False
+    if request.args.get("auswerten") and table is None:
+        if not _is_admin():
+            refused = True
+        else:
+            from matcher.evaluation import judgments as judged
+
+            try:
+                table = judged.table(svc, judged.load(svc.settings.demo_dir))
+            except MatcherError:
+                table = {}
+            cache["table"] = table
+    return render_template("relevance.html", config=svc.ranking, table=table, refused=refused)
 
 
 @web.post("/rueckmeldung")
@@ -198,7 +352,6 @@ def feedback():
         form["item_id"][:120],
         verdict,
     )
-    back = form.get("back", "")
-    if not back.startswith("/") or back.startswith("//"):
-        back = url_for("web.start")
-    return redirect(back + ("&" if "?" in back else "?") + "danke=1", code=303)
+    back = urlsplit(_local_path(form.get("back", "")) or url_for("web.start"))
+    query = "&".join(q for q in (back.query, "danke=1") if q)
+    return redirect(urlunsplit(("", "", back.path, query, back.fragment)), code=303)

@@ -1,19 +1,35 @@
 // Map of the joint-project groups: every known town as a small grey dot (the outline of the
 // region), each group's members as numbered points joined by lines, matching the numbered list.
-// Works without any tile server; set window.MATCHER_TILES to a tile URL to draw a base map.
+// Works without any tile server; set window.MATCHER_TILES to a tile URL to draw a base map
+// (from a static script: the page's CSP allows no inline script; add the tile host to img-src).
+// Names come from the database: every label is built from text nodes, never from an HTML string
+// (Leaflet renders a string given to bindTooltip, bindPopup or divIcon's html as HTML).
 (function () {
   var holder = document.getElementById("karte");
   var data = document.getElementById("gruppen");
   var towns = document.getElementById("kommunen");
   if (!holder || !data || typeof L === "undefined") { return; }
   var groups = JSON.parse(data.textContent);
+  function label(text) {  // a fresh element per layer: Leaflet moves it into its tooltip
+    return function () {
+      var span = document.createElement("span");
+      span.textContent = String(text);
+      return span;
+    };
+  }
+  function pin(number, color) {
+    var span = document.createElement("span");
+    span.style.background = color;  // through the CSSOM, which the CSP allows
+    span.textContent = String(number);
+    return span;
+  }
   var map = L.map(holder, {attributionControl: false, zoomSnap: 0.25});
   if (window.MATCHER_TILES) { L.tileLayer(window.MATCHER_TILES).addTo(map); }
   var bounds = [];
   if (towns) {
     JSON.parse(towns.textContent).forEach(function (t) {
       L.circleMarker([t[1], t[2]], {radius: 2.5, color: "#8a939c", weight: 1, fillOpacity: 0.6})
-        .bindTooltip(t[0]).addTo(map);
+        .bindTooltip(label(t[0])).addTo(map);
       bounds.push([t[1], t[2]]);
     });
   }
@@ -27,10 +43,10 @@
     }
     points.forEach(function (m) {
       L.marker([m.latitude, m.longitude], {
-        icon: L.divIcon({className: "group-pin", html: '<span style="background:' + color + '">' + (i + 1) + "</span>",
+        icon: L.divIcon({className: "group-pin", html: pin(i + 1, color),
                          iconSize: [22, 22], iconAnchor: [11, 11]}),
-        title: (i + 1) + ": " + m.name, keyboard: false
-      }).bindTooltip(m.name).addTo(map);
+        title: (i + 1) + ": " + m.name, keyboard: false  // Leaflet sets it as a property: text
+      }).bindTooltip(label(m.name)).addTo(map);
       bounds.push([m.latitude, m.longitude]);
     });
   });
