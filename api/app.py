@@ -5,20 +5,24 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import redirect
+from flask import redirect, request
 from flask.json.provider import DefaultJSONProvider
 from flask_openapi3 import Info, OpenAPI
 from flask_openapi3.models import SecurityScheme
 
 from api import errors, limits
 from api.routes import entities, matching, meta
-from api.web import web
+from api.routes.common import role
+from api.web import security_headers, web
 from matcher.config import Settings, load_settings
+from matcher.domain.errors import ValidationError
 from matcher.keys import KeyRing
 from matcher.service import MatcherService
 
 log = logging.getLogger(__name__)
 
+# Deeper than any request model needs (a match request is 3 levels deep).
+MAX_JSON_DEPTH = 16
 SECURITY: dict[str, SecurityScheme | dict[str, Any]] = {
     "bearer": {"type": "http", "scheme": "bearer"}
 }
@@ -59,11 +63,54 @@ def create_app(
     app.extensions["matcher"] = service
     app.extensions["matcher_keys"] = KeyRing.from_settings(settings)
     errors.register(app)
+    app.before_request(_known_key_only)
+    app.before_request(_shallow_json_only)
     app.register_api(matching.api)
     app.register_api(entities.api)
     app.register_api(meta.api)
     app.register_blueprint(web)
+    app.after_request(security_headers)  # CSP etc. on pages, nosniff everywhere
     app.add_url_rule("/openapi.json", "openapi_json", lambda: app.api_doc)
     app.extensions["matcher_limiter"] = limits.install(app, settings)
     app.add_url_rule("/docs", "docs", lambda: redirect("/openapi/swagger"))
     return app
+
+
+def _known_key_only() -> None:
+    """A request to the API that presents a key must present a known one (401), on every
+    endpoint: made-up keys are neither a way in nor a budget of their own."""
+    if request.path.startswith("/api/") and request.headers.get("Authorization"):
+        role()
+
+
+def _shallow_json_only() -> None:
+    """A JSON body nested deeper than any request model is refused (400) before it reaches
+    validation, where a thousand levels exhausted Python's recursion (a 500)."""
+    if not request.is_json or not request.content_length:
+        return
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        body = None
+        depth = MAX_JSON_DEPTH + 1
+    else:
+        depth = _depth(body)
+    if depth > MAX_JSON_DEPTH:
+        raise ValidationError(
+            f"body: JSON nested deeper than {MAX_JSON_DEPTH} levels", [("body", "too deep")]
+        )
+
+
+def _depth(value: object) -> int:
+    """Nesting depth of parsed JSON, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_JSON_DEPTH:
+            break
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest

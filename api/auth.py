@@ -1,14 +1,15 @@
-"""Who may do what: the request's key → role, and the ownership rule for writes.
+"""Who is asking: the request's key → role, and the actor of a write.
 
-Reads are public; writes need a key whose role owns the record (before and after the change).
+Reads are public; writes need a key. The ownership and consent rules are the domain's
+(`matcher.domain.access`), applied by the service after names are resolved.
 """
 
 from __future__ import annotations
 
 from flask import request
 
-from api.errors import AuthError, ForbiddenError
-from matcher.domain.schema import Entity, Municipality, Need, Offering, Project, Provider
+from api.errors import AuthError
+from matcher.domain.access import Actor
 from matcher.keys import KeyRing
 
 
@@ -26,38 +27,9 @@ def current_role(keys: KeyRing) -> str | None:
     return role
 
 
-def owns(role: str, kind: str, item: Entity | None) -> bool:
-    """True if the role may write this item of this kind."""
-    if role == "admin":
-        return True
-    if item is None:
-        return False
-    owner_kind, _, owner = role.partition(":")
-    if owner_kind == "municipality":
-        if isinstance(item, Project):
-            return owner in item.municipalities
-        if isinstance(item, Need):
-            return item.municipality == owner
-        if isinstance(item, Municipality):
-            return item.id == owner and kind == "municipalities"
-    if owner_kind == "provider":
-        if isinstance(item, Offering):
-            return item.provider == owner
-        if isinstance(item, Provider):
-            return item.id == owner
-    return False
-
-
-def require_write(
-    role: str | None, kind: str, before: Entity | None, after: Entity | None, creating: bool = False
-) -> None:
-    """AuthError without a key; ForbiddenError unless the role owns the item before and after."""
+def writer(role: str | None) -> Actor:
+    """The actor of a write; AuthError without a key. What the actor may change is decided
+    by the service on the records the write finally changes (`matcher.domain.access`)."""
     if role is None:
         raise AuthError("writing needs an API key (Authorization: Bearer <key>)")
-    if role == "admin":
-        return
-    if creating and kind in ("municipalities", "providers"):
-        raise ForbiddenError(f"only an admin key may create {kind}")
-    for state in (before, after):
-        if state is not None and not owns(role, kind, state):
-            raise ForbiddenError(f"the key's role {role.split(':')[0]} does not own this record")
+    return Actor(role)

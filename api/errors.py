@@ -19,6 +19,7 @@ from matcher.domain.errors import (
     MatcherError,
     NotFoundError,
     NotReadyError,
+    PermissionDenied,
     ValidationError,
 )
 
@@ -29,14 +30,10 @@ class AuthError(MatcherError):
     """No valid API key for a request that needs one (401)."""
 
 
-class ForbiddenError(MatcherError):
-    """The key's role may not do this (403)."""
-
-
 STATUS = {
     ValidationError: (400, "validation_error"),
     AuthError: (401, "unauthorized"),
-    ForbiddenError: (403, "forbidden"),
+    PermissionDenied: (403, "forbidden"),
     NotFoundError: (404, "not_found"),
     ConflictError: (409, "conflict"),
     NotReadyError: (503, "not_ready"),

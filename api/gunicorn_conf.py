@@ -12,3 +12,13 @@ import gc
 import matcher.ranking.analysis  # noqa: F401 - the German n-gram tables (about 200 MiB)
 
 gc.freeze()
+
+# Threaded workers: a client that sends its request slowly holds one thread, not a whole worker
+# (with sync workers, two such clients stopped the service). The service is thread-safe (one
+# lock per worker), so matching stays one at a time per worker, on cores ÷ workers encoder
+# threads. Kept-alive connections wait in the worker's poller, without a thread, up to
+# `keepalive` seconds. Each worker can still be held by `threads` slow clients at once: in
+# production, put a buffering reverse proxy in front (README, "HTTP API").
+worker_class = "gthread"
+threads = 8
+keepalive = 5

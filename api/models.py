@@ -12,7 +12,7 @@ from matcher.domain.schema import (
     MAX_RESULTS,
     MIN_CHALLENGE_CHARS,
     Browse,
-    Category,
+    Categories,
     Entity,
     FeedbackKind,
     Filters,
@@ -52,7 +52,7 @@ class FilterQuery(_Strict):
     """Filters and size of a ranked list, as query parameters."""
 
     k: int = Field(10, ge=1, le=MAX_RESULTS)
-    category: list[Category] = Field(default_factory=list)
+    category: Categories = Field(default_factory=list)
     district: str | None = Field(None, max_length=300)
     region: str | None = Field(None, max_length=300)
     min_population: int | None = Field(None, ge=0)
@@ -76,7 +76,7 @@ class ListQuery(_Strict):
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=10_000_000)
     q: str | None = Field(None, max_length=200, description="Substring of name or title")
-    category: list[Category] = Field(default_factory=list)
+    category: Categories = Field(default_factory=list)
     district: str | None = Field(None, max_length=300)
     region: str | None = Field(None, max_length=300)
     municipality: str | None = Field(None, max_length=120)
@@ -140,8 +140,10 @@ class ImportResponse(BaseModel):
 
 
 class Health(BaseModel):
-    """Store and index state (extra fields: item counts, encoder, index per kind)."""
+    """Service state and item counts; with an admin key also the extra fields database,
+    encoder and index (per kind)."""
 
     model_config = ConfigDict(extra="allow")
 
     status: Literal["ok", "starting", "unavailable"]
+    counts: dict[str, int] | None = Field(None, description="Items per kind (absent if down)")

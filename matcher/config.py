@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from matcher.domain.errors import ConfigError
@@ -20,6 +20,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # The demo corpus and tuned ranking config of a source checkout (absent from an installed wheel).
 CHECKOUT_DATA = REPO_ROOT / "data"
 ENV_PREFIX = "MATCHER_"
+# Seconds a statement may take while serving requests (`matcher serve`, unless set).
+SERVING_STATEMENT_TIMEOUT = 5
+# An admin key shorter than this could be guessed online; `matcher keys add` makes 43.
+MIN_ADMIN_KEY_CHARS = 32
 # Variables with the prefix that are not settings (they name where settings come from).
 _ENV_NOT_SETTINGS = {"MATCHER_CONFIG"}
 
@@ -61,13 +65,23 @@ class Settings(BaseModel):
     )
     progress: bool = Field(True, description="Show progress bars on long work.")
     admin_key: str = Field(
-        "", repr=False, description="An API key with the admin role, set at start-up (kept hashed)."
+        "",
+        repr=False,
+        description="An API key with the admin role, set at start-up (kept hashed); at least "
+        f"{MIN_ADMIN_KEY_CHARS} characters, so that it cannot be guessed online.",
     )
     keys_file: Path | None = Field(
         None, description="JSON file of hashed API keys and roles; default $MATCHER_HOME/keys.json."
     )
     max_body_bytes: int = Field(
         10 * 1024 * 1024, ge=1024, description="Largest request body the API accepts."
+    )
+    db_statement_timeout: float = Field(
+        0,
+        ge=0,
+        description="Seconds a PostgreSQL statement may take before it is cancelled and the "
+        "request answers 503 (a frozen server is given up 2 s later); 0: no limit. `matcher serve` "
+        f"uses {SERVING_STATEMENT_TIMEOUT} unless set; batch work (build, import) has none.",
     )
     workers: int = Field(2, ge=1, le=64, description="Worker processes of `matcher serve`.")
     rate_limit_match: str = Field(
@@ -80,6 +94,16 @@ class Settings(BaseModel):
     rate_limit_storage: str = Field(
         "memory://", description="Where counts are kept; memory:// counts per worker process."
     )
+
+    @field_validator("admin_key")
+    @classmethod
+    def _long_admin_key(cls, value: str) -> str:
+        if value and len(value) < MIN_ADMIN_KEY_CHARS:
+            raise ValueError(
+                f"an admin key needs at least {MIN_ADMIN_KEY_CHARS} characters "
+                "(e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+            )
+        return value
 
     @property
     def threads(self) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,10 @@ def add_key(path: Path, role: str) -> str:
         data = json.loads(path.read_text(encoding="utf-8"))
     key = secrets.token_urlsafe(32)
     data["keys"].append({"sha256": hash_key(key), "role": role})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the mode: if made here
+    # Readable by its owner alone (0600, whatever the umask; also an older file made 0644).
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with open(fd, "w", encoding="utf-8") as out:
+        out.write(json.dumps(data, indent=2) + "\n")
     return key

@@ -6,17 +6,29 @@ errors only and never imports Flask.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import hashlib
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal, TypeVar
 
 from matcher.config import Settings
+from matcher.domain.access import SYSTEM, Actor, check_change
 from matcher.domain.catalog import Catalog
-from matcher.domain.errors import ConflictError, NotFoundError, NotReadyError, ValidationError
+from matcher.domain.errors import (
+    ConflictError,
+    NotFoundError,
+    NotReadyError,
+    PermissionDenied,
+    ValidationError,
+)
 from matcher.domain.schema import (
     KINDS,
     MAX_CHALLENGE_CHARS,
@@ -49,6 +61,8 @@ from matcher.ranking.config import RankingConfig, load_ranking_config
 from matcher.store import Store
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+WriteMode = Literal["upsert", "create", "replace"]
 
 # Results of recent challenges, valid while neither the data nor the ranking config changes.
 RESULT_CACHE_SIZE = 512
@@ -63,6 +77,18 @@ DEMO_FILES = (
 )
 
 
+def _exclusive(method: Callable[..., T]) -> Callable[..., T]:
+    """Run a service method under the service's lock: a server may call one service from
+    several threads, and the catalog and indexes change in place on writes."""
+
+    @functools.wraps(method)
+    def locked(self: MatcherService, *args: Any, **kwargs: Any) -> T:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return locked
+
+
 @dataclass
 class ImportReport:
     """What an import did."""
@@ -71,6 +97,7 @@ class ImportReport:
     imported: int
     created_municipalities: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)  # of the items written, as resolved
 
 
 class MatcherService:
@@ -88,8 +115,10 @@ class MatcherService:
         # Hears the phases of writes (event, detail): "commit-start"/"commit-done" around each
         # transaction, "opened" when open() is done, and the index saves' events (SearchIndexes).
         self.observer = observer
-        settings.home.mkdir(parents=True, exist_ok=True)
-        self.store = Store(settings.database_url)
+        # The home holds the database, keys and indexes: a new one is its owner's alone.
+        with contextlib.suppress(FileExistsError):
+            settings.home.mkdir(parents=True, mode=0o700)
+        self.store = Store(settings.database_url, settings.db_statement_timeout or None)
         self._ranking = ranking or load_ranking_config(settings.ranking_path)
         self.analyzer = GermanAnalyzer()
         self._raw_encoder = encoder
@@ -122,6 +151,12 @@ class MatcherService:
         """The ranking config this service answers with; fixed for its lifetime (compare
         others through `matcher(ranking=…)`)."""
         return self._ranking
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the service's lock for a longer piece of work (an evaluation in a server)."""
+        with self._lock:
+            yield
 
     @property
     def ready(self) -> bool:
@@ -181,31 +216,63 @@ class MatcherService:
         """Import file content (for uploads)."""
         return self._write(kind, parse_bytes(kind, data, name))
 
-    def upsert(self, kind: str, items: list[Entity]) -> ImportReport:
+    def upsert(self, kind: str, items: list[Entity], actor: Actor = SYSTEM) -> ImportReport:
         """Create or replace items given as models."""
-        parsed = ParsedFile(kind, list(items), [0] * len(items))
-        return self._write(kind, parsed)
+        return self._write(kind, self._parsed(kind, items), actor=actor)
 
-    def _write(self, kind: str, parsed: ParsedFile, index: bool = True) -> ImportReport:
+    @staticmethod
+    def _parsed(kind: str, items: list[Entity]) -> ParsedFile:
+        return ParsedFile(kind, list(items), [0] * len(items))
+
+    def _write(
+        self,
+        kind: str,
+        parsed: ParsedFile,
+        index: bool = True,
+        actor: Actor = SYSTEM,
+        mode: WriteMode = "upsert",
+    ) -> ImportReport:
+        """Resolve, authorise what will really change, then store in one transaction.
+
+        `mode` "create" stores only new ids (a concurrent create of the same id fails in the
+        database: 409); "replace" and "upsert" replace what exists.
+        """
         model_for(kind)
         with self._lock:
             resolver = Resolver(self.catalog)
             items = resolver.resolve(kind, parsed.items, parsed.lines)
-            created: list[Entity] = list(resolver.new_municipalities.values())
+            new_towns = list(resolver.new_municipalities.values())
+            created: list[Entity] = list(new_towns)
+            if created and not actor.is_admin:
+                names = ", ".join(m.name for m in new_towns)
+                raise PermissionDenied(
+                    f"creating municipalities ({names}) needs an admin; name known ones"
+                )
+            for item in items:
+                before = self.catalog.get(kind, item.id)
+                if mode == "create" and before is not None:
+                    raise ConflictError(f"{kind}: an item with id {item.id!r} exists")
+                check_change(self.catalog, actor, kind, before, item)
             if self.observer is not None:
                 self.observer("commit-start", kind)
-            self.store.upsert_batches([("municipalities", created), (kind, items)])
+            self.store.upsert_batches(
+                [("municipalities", created), (kind, items)], create_only=mode == "create"
+            )
             if self.observer is not None:
                 self.observer("commit-done", kind)
             self.refresh()
             if index and self.indexes is not None:
                 self.indexes.save()
-            return ImportReport(kind, len(items), [m.id for m in created], parsed.warnings)
+            return ImportReport(
+                kind, len(items), [m.id for m in created], parsed.warnings, [i.id for i in items]
+            )
 
-    def delete(self, kind: str, item_id: str) -> None:
+    def delete(self, kind: str, item_id: str, actor: Actor = SYSTEM) -> None:
         """Delete an item; ConflictError if others refer to it. The index forgets it at once."""
         model_for(kind)
         with self._lock:
+            self.refresh()
+            check_change(self.catalog, actor, kind, self.catalog.get(kind, item_id), None)
             self.store.delete(kind, item_id)
             self.refresh()
             if self.indexes is not None:
@@ -294,6 +361,7 @@ class MatcherService:
         )
         return found
 
+    @_exclusive
     def match(
         self,
         text: str,
@@ -329,6 +397,7 @@ class MatcherService:
                 self._results.popitem(last=False)
         return found
 
+    @_exclusive
     def warm_up(self) -> None:
         """Load the model and build the lexical indexes now, not on a user's first request."""
         self.encoder.encode_query(WARM_UP_TEXT)
@@ -361,6 +430,7 @@ class MatcherService:
                 f"k: must be between 1 and {MAX_RESULTS}", [("k", "out of range")]
             )
 
+    @_exclusive
     def peers(
         self, municipality_id: str, k: int = 10, filters: Filters | None = None
     ) -> PeersResult:
@@ -368,11 +438,13 @@ class MatcherService:
         self._checked_k(k)
         return self.matcher().peers(municipality_id, k, filters)
 
+    @_exclusive
     def leads(self, item_id: str, k: int = 10, filters: Filters | None = None) -> LeadsResult:
         """Municipalities for a provider or one of its offerings."""
         self._checked_k(k)
         return self.matcher().leads(item_id, k, filters)
 
+    @_exclusive
     def similar(
         self, project_id: str, k: int = 10, filters: Filters | None = None
     ) -> SimilarResult:
@@ -380,26 +452,31 @@ class MatcherService:
         self._checked_k(k)
         return self.matcher().similar(project_id, k, filters)
 
+    @_exclusive
     def joint_projects(self, k: int = 10, filters: Filters | None = None) -> JointProjects:
         """Suggested joint projects of nearby smaller towns with the same open need."""
         self._checked_k(k)
         return self.matcher().joint_projects(k, filters)
 
+    @_exclusive
     def list_items(self, kind: str, wanted: Browse | None = None) -> tuple[list[Entity], int]:
         """A page of items of a kind, filtered, ordered by id; and how many match in all."""
         model_for(kind)
         self.refresh()
         return self.catalog.browse(kind, wanted or Browse())
 
-    def create(self, kind: str, item: Entity) -> Entity:
-        """Add a new item; ConflictError if the id exists."""
+    @_exclusive
+    def create(self, kind: str, item: Entity, actor: Actor = SYSTEM) -> Entity:
+        """Add a new item; ConflictError if the id exists (also when another worker creates
+        it at the same moment: the database refuses the second insert)."""
         self.refresh()
         if item.id in self.catalog.items[kind]:
             raise ConflictError(f"{kind}: an item with id {item.id!r} exists; use PUT to change it")
-        self.upsert(kind, [item])
-        return self._stored(kind, item.id)
+        report = self._write(kind, self._parsed(kind, [item]), actor=actor, mode="create")
+        return self._stored(kind, report.ids[0])
 
-    def replace(self, kind: str, item_id: str, item: Entity) -> Entity:
+    @_exclusive
+    def replace(self, kind: str, item_id: str, item: Entity, actor: Actor = SYSTEM) -> Entity:
         """Replace an existing item; NotFoundError if there is none."""
         if item.id != item_id:
             raise ValidationError(
@@ -408,8 +485,8 @@ class MatcherService:
         self.refresh()
         if item_id not in self.catalog.items[kind]:
             raise NotFoundError(f"{kind}: no item with id {item_id!r}")
-        self.upsert(kind, [item])
-        return self._stored(kind, item_id)
+        report = self._write(kind, self._parsed(kind, [item]), actor=actor, mode="replace")
+        return self._stored(kind, report.ids[0])
 
     def _stored(self, kind: str, item_id: str) -> Entity:
         """An item just written (as resolved and stored)."""
@@ -429,6 +506,7 @@ class MatcherService:
         }
         return self.store.add_feedback(row)
 
+    @_exclusive
     def find_municipality(self, text: str) -> str | None:
         """Id of a municipality given by id or by its unique name (as typed in a form)."""
         return self.catalog.find_municipality(text)
@@ -436,6 +514,7 @@ class MatcherService:
     def get(self, kind: str, item_id: str) -> Entity:
         return self.store.get(kind, item_id)
 
+    @_exclusive
     def stats(self) -> dict:
         """Counts, encoder and index state."""
         return {
@@ -445,6 +524,7 @@ class MatcherService:
             "index": self.indexes.describe() if self.indexes else {},
         }
 
+    @_exclusive
     def data_hash(self) -> str:
         """A hash of every item, to tie a tuned ranking config to the data it was tuned on."""
         digest = hashlib.sha256()

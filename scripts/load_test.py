@@ -257,7 +257,7 @@ def verify(base: str, written: dict, failed: dict, before: dict, towns: list[dic
     unsearchable = [
         f"{k}/{i}" for (k, i), b in stored.items() if not found_by_token(base, k, b, districts)
     ]
-    health = call(base + "/health")[1]
+    health = call(base + "/health", key=KEY)[1]
     counts = {}
     for kind in ("projects", "needs"):
         counts[kind] = {
@@ -293,7 +293,7 @@ def load(base: str, args: argparse.Namespace) -> dict:
     run = uuid.uuid4().hex[:6]
     towns = call(base + "/api/v1/municipalities?limit=500")[1]["items"]
     data = (challenge_texts(), towns)
-    before = call(base + "/health")[1]
+    before = call(base + "/health", key=KEY)[1]
     clients = [Client(n, random.Random(args.seed * 1000 + n)) for n in range(args.clients)]
     budget = Budget(args.requests, args.duration)
     threads = [

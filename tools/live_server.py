@@ -9,7 +9,7 @@ import time
 import urllib.error
 import urllib.request
 
-KEY = "server-test-admin-key"
+KEY = "server-test-admin-key-with-32-characters-or-more"
 
 
 def free_port() -> int:
@@ -18,14 +18,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def call(url, method="GET", body=None, key=None):
+def call(url, method="GET", body=None, key=None, timeout=30):
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method)
     request.add_header("Content-Type", "application/json")
     if key:
         request.add_header("Authorization", f"Bearer {key}")
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             raw = response.read()
             return response.status, json.loads(raw) if raw else None
     except urllib.error.HTTPError as exc:

@@ -1,6 +1,7 @@
 """Reading and writing municipalities, projects, providers, offerings and needs.
 
-Every write needs a key whose role owns the record; it is committed to the database and is
+Every write needs a key; the service checks that its role owns every record the write
+finally changes (after names are resolved). A write is committed to the database and is
 visible to the very next match request (the index is updated incrementally).
 """
 
@@ -9,11 +10,10 @@ visible to the very next match request (the index is updated incrementally).
 from flask import request
 from flask_openapi3 import APIBlueprint, Tag
 
-from api.auth import require_write
-from api.errors import ForbiddenError
+from api.auth import writer
 from api.models import ImportResponse, ItemPath, ListQuery, list_response
 from api.routes.common import BEARER, ERRORS, WRITE_ERRORS, public, role, service
-from matcher.domain.errors import ValidationError
+from matcher.domain.errors import PermissionDenied, ValidationError
 from matcher.domain.schema import KINDS, model_for
 
 api = APIBlueprint(
@@ -56,25 +56,22 @@ def _routes(kind: str) -> None:
         return _dump(kind, service().get(kind, path.id), role() is not None)
 
     def create_item(body: model):  # type: ignore[valid-type]
-        require_write(role(), kind, None, body, creating=True)
-        return _dump(kind, service().create(kind, body), True), 201
+        actor = writer(role())
+        return _dump(kind, service().create(kind, body, actor), True), 201
 
     def replace_item(path: ItemPath, body: model):  # type: ignore[valid-type]
-        before = service().get(kind, path.id)
-        require_write(role(), kind, before, body)
-        return _dump(kind, service().replace(kind, path.id, body), True)
+        actor = writer(role())
+        return _dump(kind, service().replace(kind, path.id, body, actor), True)
 
     def delete_item(path: ItemPath):
-        before = service().get(kind, path.id)
-        require_write(role(), kind, before, None)
-        service().delete(kind, path.id)
+        actor = writer(role())
+        service().get(kind, path.id)  # 404 before 403 for an id that does not exist
+        service().delete(kind, path.id, actor)
         return "", 204
 
     def import_items():
-        who = role()
-        require_write(who, kind, None, None)
-        if who != "admin":
-            raise ForbiddenError("bulk import needs an admin key")
+        if not writer(role()).is_admin:
+            raise PermissionDenied("bulk import needs an admin key")
         data = request.get_data(cache=False)
         if not data:
             raise ValidationError(

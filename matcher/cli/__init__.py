@@ -18,7 +18,7 @@ from matcher.cli.show import (
     show_peers,
     show_similar,
 )
-from matcher.config import Settings, load_settings
+from matcher.config import SERVING_STATEMENT_TIMEOUT, Settings, load_settings
 from matcher.domain.errors import MatcherError
 from matcher.domain.schema import KINDS, Category, Filters
 from matcher.matching.results import JointProjects
@@ -357,7 +357,9 @@ def serve(ctx, host: str, port: int, workers: int | None) -> None:
         )
     workers = workers or settings.workers
     # Each worker encodes on its share of the cores: two workers on two threads each made
-    # OpenBLAS threads spin against each other (throughput fell six-fold, measured).
+    # OpenBLAS threads spin against each other (throughput fell six-fold, measured). A worker's
+    # request threads (gthread, api/gunicorn_conf.py) take turns at the service's lock, so they
+    # encode one at a time and need no share of their own.
     threads = settings.encoder_threads or max(1, (os.cpu_count() or 1) // workers)
     env = dict(
         os.environ,
@@ -368,6 +370,9 @@ def serve(ctx, host: str, port: int, workers: int | None) -> None:
     env.setdefault("OPENBLAS_NUM_THREADS", str(threads))
     if settings.db_url:
         env["MATCHER_DB_URL"] = settings.db_url
+    # Requests must not wait for a frozen database: workers bound every statement.
+    timeout = settings.db_statement_timeout or SERVING_STATEMENT_TIMEOUT
+    env["MATCHER_DB_STATEMENT_TIMEOUT"] = str(timeout)
     click.echo(f"API: http://{host}:{port}/api/v1 – Dokumentation: http://{host}:{port}/docs")
     sys.stdout.flush()
     argv = [

@@ -39,3 +39,8 @@ class NotReadyError(MatcherError):
 
 class ConfigError(MatcherError):
     """A setting or a ranking config is unknown or mistyped."""
+
+
+class PermissionDenied(MatcherError):
+    """The caller may not make this change (403): it would change records it does not own,
+    or name other parties without their consent."""

@@ -11,7 +11,15 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from matcher.domain.errors import ValidationError
 
@@ -64,21 +72,60 @@ FEEDBACK_KINDS: tuple[str, ...] = get_args(FeedbackKind)
 Verdict = Literal["passt", "passt_nicht"]
 VERDICTS: tuple[str, ...] = get_args(Verdict)
 
+# Lengths are checked on the text as sent, then surrounding white space is dropped: the OpenAPI
+# document's maxLength is then exactly what is accepted (stripping first let a long text padded
+# with spaces through).
+
+
+def _stripped(value: str) -> str:
+    return value.strip()
+
+
+def _stripped_not_empty(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
 ItemId = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=r"^[^\s/]+$"),
+    StringConstraints(min_length=1, max_length=120, pattern=r"^[^\s/]+$"),
 ]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+Title = Annotated[
+    str, StringConstraints(min_length=1, max_length=300), AfterValidator(_stripped_not_empty)
+]
+Text = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_stripped)]
 # Short fields (district, funding, a name or id in a list) are as long as a title at most, as
 # their database columns are: a megabyte there is a mistake or an attack, refused with a 400.
-Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+Short = Annotated[str, StringConstraints(max_length=300), AfterValidator(_stripped)]
+
+
+# A list in a request is at most this long (towns of a project, references, regions): real
+# records have a handful; a million entries would only cost CPU.
+MAX_LIST_ITEMS = 200
+
+
+def _at_most_the_taxonomy(value: object) -> object:
+    if isinstance(value, list) and len(value) > len(Category):
+        raise ValueError(f"at most {len(Category)} categories (the taxonomy has no more)")
+    return value
+
+
+def _at_most_list_items(value: object) -> object:
+    if isinstance(value, list) and len(value) > MAX_LIST_ITEMS:
+        raise ValueError(f"at most {MAX_LIST_ITEMS} entries")
+    return value
+
+
+Categories = Annotated[list[Category], BeforeValidator(_at_most_the_taxonomy)]
+Shorts = Annotated[list[Short], BeforeValidator(_at_most_list_items)]
 
 
 class Entity(BaseModel):
     """Common base: strict about unknown fields, ids are stripped non-empty strings."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     id: ItemId
 
@@ -104,12 +151,12 @@ class Project(Entity):
 
     title: Title
     description: Text = ""
-    categories: list[Category] = Field(default_factory=list)
-    municipalities: list[Short] = Field(default_factory=list)
+    categories: Categories = Field(default_factory=list)
+    municipalities: Shorts = Field(default_factory=list)
     year: int | None = Field(default=None, ge=1990, le=2100)
     status: ProjectStatus | None = None
     funding: Short = ""
-    providers: list[Short] = Field(default_factory=list)
+    providers: Shorts = Field(default_factory=list)
     contact: Short = ""
 
     _unique = field_validator("categories", "municipalities", "providers")(_dedupe)
@@ -120,7 +167,7 @@ class Provider(Entity):
 
     name: Title
     description: Text = ""
-    regions: list[Short] = Field(default_factory=list)
+    regions: Shorts = Field(default_factory=list)
 
     _unique = field_validator("regions")(_dedupe)
 
@@ -131,8 +178,8 @@ class Offering(Entity):
     provider: ItemId
     title: Title
     description: Text = ""
-    categories: list[Category] = Field(default_factory=list)
-    references: list[Short] = Field(default_factory=list)
+    categories: Categories = Field(default_factory=list)
+    references: Shorts = Field(default_factory=list)
 
     _unique = field_validator("categories", "references")(_dedupe)
 
@@ -143,7 +190,7 @@ class Need(Entity):
     municipality: ItemId
     title: Title
     description: Text = ""
-    categories: list[Category] = Field(default_factory=list)
+    categories: Categories = Field(default_factory=list)
     status: NeedStatus = "offen"
     date: dt.date | None = None
 
@@ -202,7 +249,7 @@ class Browse(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str | None = None  # a substring of the name or title
-    categories: list[Category] = Field(default_factory=list)
+    categories: Categories = Field(default_factory=list)
     district: str | None = None
     region: str | None = None
     municipality: str | None = None
@@ -217,12 +264,14 @@ class Filters(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    categories: list[Category] = Field(default_factory=list)
+    categories: Categories = Field(default_factory=list)
     district: Short | None = None
     region: Short | None = None
     min_population: int | None = Field(default=None, ge=0)
     max_population: int | None = Field(default=None, ge=0)
     max_distance_km: float | None = Field(default=None, gt=0)
+
+    _unique = field_validator("categories")(_dedupe)
 
     @field_validator("min_population", "max_population", "max_distance_km", mode="before")
     @classmethod

@@ -111,7 +111,30 @@ class Resolver:
             raise ValidationError(
                 f"{kind}: the file refers to unknown items; nothing was imported", self.problems
             )
+        self._refuse_duplicates(kind, out, lines)
         return out
+
+    @staticmethod
+    def _refuse_duplicates(kind: str, items: list[Entity], lines: list[int]) -> None:
+        """Two rows that describe the same record (after names and official keys were
+        resolved) would silently replace each other: refuse the file, naming the lines."""
+        seen: dict[str, int] = {}
+        problems = []
+        for item, line in zip(items, lines, strict=True):
+            if item.id in seen:
+                first = seen[item.id]
+                where = f"line {line}" if line else item.id
+                problems.append(
+                    (where, f"describes the same record {item.id!r} as line {first}")
+                    if first
+                    else (where, f"the same record {item.id!r} is given twice")
+                )
+            else:
+                seen[item.id] = line
+        if problems:
+            raise ValidationError(
+                f"{kind}: rows describe the same record; nothing was imported", problems
+            )
 
     def merge_official(self, official: Municipality) -> Municipality:
         """An official record updates the municipality it describes, keeping that one's id and

@@ -5,7 +5,8 @@ from matcher.service import MatcherService
 from tests.helpers import FIXTURES, make_settings
 from tools.fakes import FakeEncoder
 
-ADMIN = {"Authorization": "Bearer admin-test-key"}
+ADMIN_KEY = "admin-test-key-with-at-least-32-characters"
+ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 
 
 @pytest.fixture
@@ -15,7 +16,7 @@ def app(tmp_path):
 
     settings = make_settings(
         tmp_path / "home",
-        admin_key="admin-test-key",
+        admin_key=ADMIN_KEY,
         keys_file=tmp_path / "keys.json",
         max_body_bytes=64 * 1024,
     )

@@ -214,7 +214,7 @@ def test_feedback_is_stored(client, app):
 
 
 def test_health_and_internal_errors_say_nothing_more(client, app, monkeypatch, caplog):
-    health = client.get("/health").get_json()
+    health = client.get("/health", headers=ADMIN).get_json()
     assert health["status"] == "ok" and health["counts"]["projects"] == 4
     assert health["index"]["projects"]["type"] == "flat"
 
@@ -259,7 +259,10 @@ def test_rate_limits_answer_429_per_client(tmp_path):
     from tools.fakes import FakeEncoder
 
     settings = make_settings(
-        tmp_path, admin_key="k", rate_limit_match="3 per minute", rate_limit_write="2 per minute"
+        tmp_path,
+        admin_key="rate-limit-admin-key-with-32-characters-or-more",
+        rate_limit_match="3 per minute",
+        rate_limit_write="2 per minute",
     )
     service = MatcherService(settings, encoder=FakeEncoder())
     service.build(FIXTURES)
@@ -276,7 +279,11 @@ def test_rate_limits_answer_429_per_client(tmp_path):
     assert client.post("/api/v1/match", json=body).headers["Retry-After"]
     # another client (an API key) has its own budget; reads are not limited
     assert (
-        client.post("/api/v1/match", json=body, headers={"Authorization": "Bearer k"}).status_code
+        client.post(
+            "/api/v1/match",
+            json=body,
+            headers={"Authorization": "Bearer rate-limit-admin-key-with-32-characters-or-more"},
+        ).status_code
         == 200
     )
     assert client.get("/api/v1/projects").status_code == 200

@@ -15,7 +15,7 @@ from matcher.service import MatcherService
 from tests.helpers import FIXTURES, make_settings
 from tools.fakes import FakeEncoder
 
-KEY = "fuzz-inputs-admin-key"
+KEY = "fuzz-inputs-admin-key-with-32-characters-or-more"
 ADMIN = {"Authorization": f"Bearer {KEY}"}
 FIVE_MB = 5 * 1024 * 1024
 # German text with multi-byte characters: 5 MB of characters, about 5.5 MB as UTF-8.
@@ -50,7 +50,7 @@ def client(big_app):
 def _state(client, big_app) -> tuple:
     """Everything a refused request must leave alone: ids, change log, counts, index."""
     service = big_app.extensions["matcher"]
-    health = client.get("/health").get_json()
+    health = client.get("/health", headers=ADMIN).get_json()
     return (
         {kind: sorted(service.store.ids(kind)) for kind in KINDS},
         service.store.last_change(),
@@ -197,7 +197,7 @@ def test_a_5_mb_file_of_valid_rows_is_imported_and_searchable(client, big_app):
         "/api/v1/match", json={"text": f"{token} zw017q", "kinds": ["projects"], "k": 5}
     ).get_json()
     assert found["projects"][0]["id"] == "p-viel-17"
-    health = client.get("/health").get_json()
+    health = client.get("/health", headers=ADMIN).get_json()
     assert health["counts"]["projects"] == health["index"]["projects"]["count"]
 
 

@@ -35,7 +35,7 @@ def _write_then_match(base):
 def test_serve_on_sqlite(tmp_path):
     process, base = serve(tmp_path)
     try:
-        status, health = call(base + "/health")
+        status, health = call(base + "/health", key=KEY)
         assert health["counts"]["projects"] == 260 and health["database"] == "sqlite"
         _write_then_match(base)
         status, error = call(base + "/api/v1/match", "POST", {"text": "x"})
@@ -52,7 +52,7 @@ def test_serve_on_postgresql(tmp_path):
         pytest.skip("PG_TEST_URL is not set")
     process, base = serve(tmp_path, MATCHER_DB_URL=_fresh_pg_database())
     try:
-        assert call(base + "/health")[1]["database"] == "postgresql"
+        assert call(base + "/health", key=KEY)[1]["database"] == "postgresql"
         _write_then_match(base)
     finally:
         stop(process)

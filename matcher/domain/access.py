@@ -1,0 +1,116 @@
+"""Who may change what: the tenancy rules, checked on what a write finally changes.
+
+Roles: `admin` (everything), `municipality:<id>` (its own record, its needs, the projects it
+takes part in), `provider:<id>` (its own record and offerings). A write is checked after names
+were resolved and official records merged, on every record it will change, before and after:
+a request body that looks harmless cannot rewrite another town through a merge. Naming another
+party (a town or provider on a project, a project as an offering's reference) needs its
+consent: the other party named it first (a town listed the provider on its project), or an
+admin makes the change. Only an admin changes a record's identity (id, AGS), creates
+municipalities or providers, or imports files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from matcher.domain.catalog import Catalog
+from matcher.domain.errors import PermissionDenied
+from matcher.domain.schema import Entity, Municipality, Need, Offering, Project, Provider
+
+ROLE_KINDS = ("municipality", "provider")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change: a role string as stored with an API key."""
+
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def kind(self) -> str:
+        """'admin', 'municipality' or 'provider'."""
+        return self.role.partition(":")[0]
+
+    @property
+    def owner(self) -> str:
+        """The id of the municipality or provider the role belongs to ('' for admin)."""
+        return self.role.partition(":")[2]
+
+
+SYSTEM = Actor("admin")  # local, trusted callers: the CLI, notebooks, tests
+
+
+def owns(actor: Actor, item: Entity) -> bool:
+    """True if the actor may change this record."""
+    if actor.is_admin:
+        return True
+    if actor.kind == "municipality":
+        if isinstance(item, Project):
+            return actor.owner in item.municipalities
+        if isinstance(item, Need):
+            return item.municipality == actor.owner
+        if isinstance(item, Municipality):
+            return item.id == actor.owner
+    if actor.kind == "provider":
+        if isinstance(item, Offering):
+            return item.provider == actor.owner
+        if isinstance(item, Provider):
+            return item.id == actor.owner
+    return False
+
+
+def _identity(before: Entity, after: Entity) -> None:
+    if after.id != before.id:
+        raise PermissionDenied(
+            f"only an admin may merge {before.id!r} into another record ({after.id!r})"
+        )
+    towns = isinstance(before, Municipality) and isinstance(after, Municipality)
+    if towns and getattr(after, "ags", "") != getattr(before, "ags", ""):
+        raise PermissionDenied("only an admin may change a municipality's AGS")
+
+
+def _consent(catalog: Catalog, actor: Actor, before: Entity | None, after: Entity) -> None:
+    """New parties named by the change must have named this actor first."""
+    if isinstance(after, Project):
+        old = before if isinstance(before, Project) else None
+        towns = set(after.municipalities) - set(old.municipalities if old else ()) - {actor.owner}
+        if towns:
+            raise PermissionDenied(
+                f"naming other municipalities on a project needs their consent: {sorted(towns)}"
+            )
+        providers = set(after.providers) - set(old.providers if old else ())
+        if providers:
+            raise PermissionDenied(
+                f"naming providers on a project needs an admin: {sorted(providers)}"
+            )
+    if isinstance(after, Offering):
+        old_refs = set(before.references) if isinstance(before, Offering) else set()
+        for ref in set(after.references) - old_refs:
+            project = catalog.projects.get(ref)
+            if project is None or after.provider not in project.providers:
+                raise PermissionDenied(
+                    f"project {ref!r} does not name provider {after.provider!r}: a reference "
+                    "needs the municipality's consent (it lists the provider on its project)"
+                )
+
+
+def check_change(
+    catalog: Catalog, actor: Actor, kind: str, before: Entity | None, after: Entity | None
+) -> None:
+    """PermissionDenied unless the actor may turn `before` into `after` (None: not there)."""
+    if actor.is_admin:
+        return
+    if before is None and after is not None and kind in ("municipalities", "providers"):
+        raise PermissionDenied(f"only an admin may create {kind}")
+    for state in (before, after):
+        if state is not None and not owns(actor, state):
+            raise PermissionDenied(f"the key's role {actor.kind} does not own {kind} {state.id!r}")
+    if before is not None and after is not None:
+        _identity(before, after)
+    if after is not None:
+        _consent(catalog, actor, before, after)
