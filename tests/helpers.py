@@ -5,13 +5,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
 
 from matcher.config import REPO_ROOT, Settings, load_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 DEMO_DATA = REPO_ROOT / "data"
+# Admin keys of the API tests' apps (at least 32 characters, as the settings demand).
+ADMIN_KEY = "admin-test-key-with-at-least-32-characters"
+ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
+LIMITED_KEY = "rate-limit-admin-key-with-32-characters-or-more"
 
 
 def make_settings(home: Path, **overrides: object) -> Settings:
@@ -33,3 +40,17 @@ def run_cli(
         env=environ,
         timeout=600,
     )
+
+
+# A PostgreSQL server for the tests (.ci/run starts one); empty: those tests skip.
+PG_URL = os.environ.get("PG_TEST_URL", "")
+
+
+def fresh_pg_database() -> str:
+    """A new empty database on the test server, so tests never see each other's rows."""
+    name = f"matcher_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return PG_URL.rsplit("/", 1)[0] + f"/{name}"

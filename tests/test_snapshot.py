@@ -5,8 +5,7 @@ import shutil
 
 import pytest
 
-from tests.helpers import run_cli
-from tests.store.conftest import PG_URL, _fresh_pg_database
+from tests.helpers import PG_URL, fresh_pg_database, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -15,7 +14,7 @@ pytestmark = pytest.mark.slow
 def test_second_instance_serves_from_the_snapshot_and_catches_up(db, tmp_path):
     if db == "postgresql" and not PG_URL:
         pytest.skip("PG_TEST_URL is not set (.ci/run starts a PostgreSQL server and sets it)")
-    url = _fresh_pg_database() if db == "postgresql" else f"sqlite:///{tmp_path / 'shared.db'}"
+    url = fresh_pg_database() if db == "postgresql" else f"sqlite:///{tmp_path / 'shared.db'}"
     builder, instance = tmp_path / "builder", tmp_path / "instance"
     built = run_cli(["build"], builder, MATCHER_DB_URL=url)
     assert built.returncode == 0, built.stderr

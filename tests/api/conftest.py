@@ -2,11 +2,8 @@ import pytest
 
 from api import create_app
 from matcher.service import MatcherService
-from tests.helpers import FIXTURES, make_settings
+from tests.helpers import ADMIN_KEY, FIXTURES, LIMITED_KEY, make_settings
 from tools.fakes import FakeEncoder
-
-ADMIN_KEY = "admin-test-key-with-at-least-32-characters"
-ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 
 
 @pytest.fixture
@@ -40,3 +37,17 @@ def client(app):
 @pytest.fixture
 def keys(app):
     return app.extensions["test_keys"]
+
+
+@pytest.fixture
+def limited(tmp_path):
+    """A client of an app with tight rate limits (3 matches, 2 writes a minute)."""
+    settings = make_settings(
+        tmp_path,
+        admin_key=LIMITED_KEY,
+        rate_limit_match="3 per minute",
+        rate_limit_write="2 per minute",
+    )
+    service = MatcherService(settings, encoder=FakeEncoder())
+    service.build(FIXTURES)
+    return create_app(settings, service, {"TESTING": True}).test_client()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.api.conftest import ADMIN
+from tests.helpers import ADMIN, LIMITED_KEY
 
 NEW_PROJECT = {
     "id": "p-glatt",
@@ -252,21 +252,8 @@ def test_keys_added_by_the_cli_are_read_from_the_home(tmp_path):
     assert KeyRing.from_settings(settings).role_for(key + "x") is None
 
 
-def test_rate_limits_answer_429_per_client(tmp_path):
-    from api import create_app
-    from matcher.service import MatcherService
-    from tests.helpers import FIXTURES, make_settings
-    from tools.fakes import FakeEncoder
-
-    settings = make_settings(
-        tmp_path,
-        admin_key="rate-limit-admin-key-with-32-characters-or-more",
-        rate_limit_match="3 per minute",
-        rate_limit_write="2 per minute",
-    )
-    service = MatcherService(settings, encoder=FakeEncoder())
-    service.build(FIXTURES)
-    client = create_app(settings, service, {"TESTING": True}).test_client()
+def test_rate_limits_answer_429_per_client(limited):
+    client = limited
     body = {"text": "LED Beleuchtung", "k": 1}
     assert [client.post("/api/v1/match", json=body).status_code for _ in range(4)] == [
         200,
@@ -282,7 +269,7 @@ def test_rate_limits_answer_429_per_client(tmp_path):
         client.post(
             "/api/v1/match",
             json=body,
-            headers={"Authorization": "Bearer rate-limit-admin-key-with-32-characters-or-more"},
+            headers={"Authorization": f"Bearer {LIMITED_KEY}"},
         ).status_code
         == 200
     )

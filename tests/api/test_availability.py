@@ -24,8 +24,7 @@ from matcher.keys import add_key
 from matcher.store import Store
 from matcher.store.repository import ANSWER_TIMEOUT, KEEPALIVES, STATEMENT_TIMEOUT, UNAVAILABLE
 from tests.api import test_db_outage
-from tests.api.conftest import ADMIN
-from tests.helpers import FIXTURES
+from tests.helpers import ADMIN, FIXTURES
 from tools.live_server import call, serve, stop
 
 # The private PostgreSQL server of tests/api/test_db_outage.py (a fixture, taken over by name).

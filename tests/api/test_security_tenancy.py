@@ -16,8 +16,7 @@ import pytest
 from matcher.config import load_settings
 from matcher.domain.errors import ConfigError
 from matcher.service import MatcherService
-from tests.api.conftest import ADMIN
-from tests.helpers import FIXTURES, make_settings
+from tests.helpers import ADMIN, FIXTURES, make_settings
 from tools.fakes import FakeEncoder
 
 DARMSTADT = {
@@ -77,21 +76,6 @@ def test_a_town_key_may_not_change_its_identity_but_may_change_its_record(client
 
 
 # -- 4. rate limits were bypassed by made-up keys -----------------------------------------------
-
-
-@pytest.fixture
-def limited(tmp_path):
-    from api import create_app
-
-    settings = make_settings(
-        tmp_path,
-        admin_key="rate-limit-admin-key-with-32-characters-or-more",
-        rate_limit_match="3 per minute",
-        rate_limit_write="2 per minute",
-    )
-    service = MatcherService(settings, encoder=FakeEncoder())
-    service.build(FIXTURES)
-    return create_app(settings, service, {"TESTING": True}).test_client()
 
 
 def test_made_up_keys_get_no_budget_and_no_access(limited):

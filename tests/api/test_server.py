@@ -5,7 +5,7 @@ import urllib.request
 
 import pytest
 
-from tests.store.conftest import PG_URL, _fresh_pg_database
+from tests.helpers import PG_URL, fresh_pg_database
 from tools.live_server import KEY, call, serve, stop
 
 pytestmark = pytest.mark.slow
@@ -50,7 +50,7 @@ def test_serve_on_sqlite(tmp_path):
 def test_serve_on_postgresql(tmp_path):
     if not PG_URL:
         pytest.skip("PG_TEST_URL is not set")
-    process, base = serve(tmp_path, MATCHER_DB_URL=_fresh_pg_database())
+    process, base = serve(tmp_path, MATCHER_DB_URL=fresh_pg_database())
     try:
         assert call(base + "/health", key=KEY)[1]["database"] == "postgresql"
         _write_then_match(base)

@@ -4,8 +4,7 @@ import json
 
 import pytest
 
-from tests.helpers import run_cli
-from tests.store.conftest import PG_URL, _fresh_pg_database
+from tests.helpers import PG_URL, fresh_pg_database, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -65,7 +64,7 @@ def test_mistyped_setting_is_refused(home):
 def test_build_and_search_on_postgresql(tmp_path):
     if not PG_URL:
         pytest.skip("PG_TEST_URL is not set")
-    url = _fresh_pg_database()
+    url = fresh_pg_database()
     assert run_cli(["build"], tmp_path, MATCHER_DB_URL=url).returncode == 0
     done = run_cli(["search", "Rufbus", "--json", "-k", "1"], tmp_path, MATCHER_DB_URL=url)
     assert done.returncode == 0 and json.loads(done.stdout)[0]["id"].startswith("prj-")

@@ -1,22 +1,7 @@
-import os
-import uuid
-
 import pytest
-from sqlalchemy import create_engine, text
 
 from matcher.store import Store
-
-PG_URL = os.environ.get("PG_TEST_URL", "")
-
-
-def _fresh_pg_database() -> str:
-    """A new empty database on the test server, so tests never see each other's rows."""
-    name = f"matcher_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return PG_URL.rsplit("/", 1)[0] + f"/{name}"
+from tests.helpers import PG_URL, fresh_pg_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -27,6 +12,6 @@ def store(request, tmp_path) -> Store:
     else:
         if not PG_URL:
             pytest.skip("PG_TEST_URL is not set (.ci/run starts a PostgreSQL server and sets it)")
-        s = Store(_fresh_pg_database())
+        s = Store(fresh_pg_database())
     yield s
     s.close()
