@@ -102,15 +102,13 @@ def _shallow_json_only() -> None:
 
 
 def _depth(value: object) -> int:
-    """Nesting depth of parsed JSON, without recursion."""
-    deepest, stack = 0, [(value, 1)]
+    """Nesting depth of parsed JSON (containers only), without recursion."""
+    deepest, stack = 0, [(value, 1)] if isinstance(value, dict | list) else []
     while stack:
         item, level = stack.pop()
         deepest = max(deepest, level)
         if level > MAX_JSON_DEPTH:
             break
-        if isinstance(item, dict):
-            stack.extend((v, level + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, level + 1) for v in item)
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((v, level + 1) for v in children if isinstance(v, dict | list))
     return deepest

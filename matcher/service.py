@@ -12,7 +12,6 @@ import functools
 import hashlib
 import logging
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ from matcher.embeddings import CachedEncoder, Encoder, create_encoder
 from matcher.importing import parse_file
 from matcher.importing.reader import ParsedFile, parse_bytes
 from matcher.importing.resolve import Resolver
+from matcher.matching.cache import AnswerCache
 from matcher.matching.context import MatchData, Query
 from matcher.matching.matcher import RESULT_KINDS, Matcher
 from matcher.matching.results import (
@@ -129,8 +129,7 @@ class MatcherService:
         self._seen = 0
         # Results of recent challenges, valid while the data is unchanged (the ranking config
         # of a service never changes; other configs are run through other matchers).
-        self._results: OrderedDict[tuple, MatchResult] = OrderedDict()
-        self._results_seen = -1
+        self._results: AnswerCache[MatchResult] = AnswerCache(RESULT_CACHE_SIZE)
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -387,14 +386,12 @@ class MatcherService:
             municipality,
             filters.model_dump_json() if filters else "",
         )
-        hit = self._cached_result(key)
+        # A repeated challenge costs neither encoding nor ranking while the data is unchanged.
+        hit = self._results.get(key, self._seen)
         if hit is not None:
             return hit
         found = matcher.match(self.query(text, municipality, filters), kinds, k)
-        with self._lock:
-            self._results[key] = found
-            if len(self._results) > RESULT_CACHE_SIZE:
-                self._results.popitem(last=False)
+        self._results.put(key, self._seen, found)
         return found
 
     @_exclusive
@@ -410,19 +407,6 @@ class MatcherService:
         with self._lock:
             self._results.clear()
         self.encoder.clear_queries()
-
-    def _cached_result(self, key: tuple) -> MatchResult | None:
-        """The stored result of the same challenge, if the data is unchanged since (a repeated
-        query costs neither encoding nor ranking). Results are immutable models."""
-        with self._lock:
-            if self._results_seen != self._seen:
-                self._results.clear()
-                self._results_seen = self._seen
-                return None
-            hit = self._results.get(key)
-            if hit is not None:
-                self._results.move_to_end(key)
-            return hit
 
     def _checked_k(self, k: int) -> None:
         if not 1 <= k <= MAX_RESULTS:

@@ -22,7 +22,8 @@ from api.models import Health
 from matcher.domain.errors import NotReadyError
 from matcher.keys import add_key
 from matcher.store import Store
-from matcher.store.repository import ANSWER_TIMEOUT, KEEPALIVES, STATEMENT_TIMEOUT, UNAVAILABLE
+from matcher.store.engine import ANSWER_TIMEOUT, KEEPALIVES, STATEMENT_TIMEOUT
+from matcher.store.repository import UNAVAILABLE
 from tests.api import test_db_outage
 from tests.helpers import ADMIN, FIXTURES
 from tools.live_server import call, serve, stop
