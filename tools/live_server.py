@@ -8,6 +8,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 KEY = "server-test-admin-key-with-32-characters-or-more"
 
@@ -32,7 +33,9 @@ def call(url, method="GET", body=None, key=None, timeout=30):
         return exc.code, json.loads(exc.read())
 
 
-def serve(home, **env):
+def serve(home, console=False, **env):
+    """A real `matcher serve` (2 workers) on `home`; with `console`, started as a user does,
+    through the venv's `matcher` script with the venv's bin not on PATH."""
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("MATCHER_")}
     environ.update(
@@ -42,10 +45,14 @@ def serve(home, **env):
         HF_HUB_OFFLINE="1",
         **env,
     )
+    command = [sys.executable, "-m", "matcher.cli"]
+    if console:
+        command = [str(Path(sys.executable).parent / "matcher")]
+        environ["PATH"] = "/usr/local/bin:/usr/bin:/bin"
     log = home / "server.log"
     with log.open("w") as out:  # a file, not a pipe: a full pipe would stall the server
         process = subprocess.Popen(
-            [sys.executable, "-m", "matcher.cli", "serve", "--port", str(port), "--workers", "2"],
+            [*command, "serve", "--port", str(port), "--workers", "2"],
             env=environ,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -5,7 +5,7 @@ import urllib.request
 
 import pytest
 
-from tests.helpers import PG_URL, fresh_pg_database
+from tests.helpers import FIXTURES, PG_URL, fresh_pg_database
 from tools.live_server import KEY, call, serve, stop
 
 pytestmark = pytest.mark.slow
@@ -54,5 +54,15 @@ def test_serve_on_postgresql(tmp_path):
     try:
         assert call(base + "/health", key=KEY)[1]["database"] == "postgresql"
         _write_then_match(base)
+    finally:
+        stop(process)
+
+
+def test_the_venv_script_serves_without_the_venv_on_path(tmp_path):
+    """`.venv/bin/matcher serve` as the README says, without activating anything: gunicorn
+    comes from the running interpreter, not from PATH (it crashed with '/bin/gunicorn')."""
+    process, base = serve(tmp_path, console=True, MATCHER_DATA_DIR=str(FIXTURES))
+    try:
+        assert call(base + "/health")[0] == 200
     finally:
         stop(process)
