@@ -8,9 +8,12 @@ must come from a page of this server (Origin check) and may only lead back to a 
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import (
@@ -23,6 +26,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from pydantic import ValidationError as PydanticValidationError
 
 from api.errors import AuthError
@@ -187,7 +191,20 @@ def _choices() -> dict:
     }
 
 
+def _consistent(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+    """Render a page from one consistent state of the data: the worker's other request threads
+    wait for it (the service's lock), as they do for each service call."""
+
+    @functools.wraps(view)
+    def locked(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        with service().exclusive():
+            return view(*args, **kwargs)
+
+    return locked
+
+
 @web.get("/")
+@_consistent
 def start():
     """Herausforderung eingeben – and the answer, on one page."""
     text = request.args.get("text", "").strip()
@@ -233,6 +250,7 @@ def _german(exc: ValidationError) -> str:
 
 
 @web.get("/projekte/<item_id>")
+@_consistent
 def project(item_id: str):
     svc = service()
     found = svc.similar(item_id, 8)
@@ -247,6 +265,7 @@ def project(item_id: str):
 
 
 @web.get("/kommunen/<item_id>")
+@_consistent
 def municipality(item_id: str):
     svc = service()
     town = svc.get("municipalities", item_id)
@@ -262,6 +281,7 @@ def municipality(item_id: str):
 
 
 @web.get("/anbieter/<item_id>")
+@_consistent
 def provider(item_id: str):
     svc = service()
     prov = svc.get("providers", item_id)
@@ -284,6 +304,7 @@ def provider(item_id: str):
 
 
 @web.get("/gemeinschaftsprojekte")
+@_consistent
 def joint():
     message = None
     try:
@@ -317,6 +338,7 @@ def _is_admin() -> bool:
 
 
 @web.get("/relevanz")
+@_consistent
 def relevance() -> str:
     """The stored figures for everyone; the evaluation on demand (about 20 s of a worker) only
     with an admin key. Its result is kept for this worker's lifetime and then shown to all."""
