@@ -156,7 +156,9 @@ class Matcher:
             offerings = catalog.offerings_of_provider.get(item_id, [])
         else:
             raise NotFoundError(f"no provider or offering with id {item_id!r}")
-        customers = {m for p in catalog.reference_projects(provider_id) for m in p.municipalities}
+        customers = frozenset(
+            m for p in catalog.reference_projects(provider_id) for m in p.municipalities
+        )
         queries = [
             (self.item_query("offerings", o.id, filters=filters), o.title, o.references)
             for o in offerings
@@ -169,7 +171,7 @@ class Matcher:
                 for p in projects or catalog.reference_projects(provider_id)
                 for m in p.municipalities
             )
-            for mid, lead in adopters(self.context(q), towns, customers, label, False).items():
+            for mid, lead in adopters(self.context(q), towns, set(customers), label, False).items():
                 if mid in found:
                     found[mid].absorb(lead)
                 else:
@@ -178,7 +180,7 @@ class Matcher:
         return LeadsResult(
             provider=ProviderRef(id=provider.id, name=provider.name),
             offerings=[reasons.item_ref(o.id, o.title) for o in offerings],
-            leads=[reasons.lead(catalog, lead) for lead in ranked(found, k)],
+            leads=[reasons.lead(catalog, lead, customers) for lead in ranked(found, k)],
         )
 
     def similar(

@@ -146,11 +146,16 @@ def project(ctx: QueryContext, scored: Scored) -> ProjectResult:
         reasons.append(f"{' und '.join(summary.municipalities)}: {phrase}")
     if summary.providers:
         reasons.append("umgesetzt mit " + ", ".join(x.name for x in summary.providers))
-    reasons.extend(_place_reasons(ctx, ctx.catalog.towns(p.municipalities)))
+    own = ctx.q.asker is not None and ctx.q.asker.id in p.municipalities
+    if own:
+        reasons.insert(0, "Ihr eigenes Projekt")
+    else:
+        reasons.extend(_place_reasons(ctx, ctx.catalog.towns(p.municipalities)))
     return ProjectResult(
         **summary.model_dump(),
         score=round(scored.score, SCORE_DIGITS),
         confidence=confidence(scored.confident),
+        own=own,
         explanation=Explanation(
             text_fit=round(scored.text_fit, SCORE_DIGITS),
             components=scored.components,
@@ -186,6 +191,12 @@ def provider(ctx: QueryContext, r: ProviderMatch) -> ProviderResult:
     if not r.confident:
         reasons.append(WEAK)
     references = [project_summary(catalog, p) for p in r.references]
+    asker = ctx.q.asker
+    partner = asker is not None and any(
+        asker.id in p.municipalities for p in catalog.reference_projects(r.provider_id)
+    )
+    if partner and asker is not None:
+        reasons.insert(0, f"arbeitet bereits mit {asker.name} zusammen")
     return ProviderResult(
         id=r.provider_id,
         name=prov.name,
@@ -199,6 +210,7 @@ def provider(ctx: QueryContext, r: ProviderMatch) -> ProviderResult:
         offerings=offerings,
         references=references[:5],
         municipalities=sorted({n for ref in references for n in ref.municipalities}),
+        existing_partner=partner,
         explanation=Explanation(components=r.components, matched_terms=words, reasons=reasons),
     )
 
@@ -261,8 +273,9 @@ def municipality(ctx: QueryContext, r: PeerMatch) -> MunicipalityResult:
     )
 
 
-def lead(catalog: Catalog, lead: LeadMatch) -> LeadResult:
-    """A municipality that could take something up, with its needs or its look-alike."""
+def lead(catalog: Catalog, lead: LeadMatch, customers: frozenset[str] = frozenset()) -> LeadResult:
+    """A municipality that could take something up, with its needs or its look-alike;
+    `customers` are the towns that already have a project with the provider."""
     town = lead.town
     needs = [
         LeadNeed(
@@ -287,6 +300,9 @@ def lead(catalog: Catalog, lead: LeadMatch) -> LeadResult:
             f"ähnlich wie Referenzkommune {ref.name} ({where}{size}), "
             "dort gibt es so ein Projekt, hier noch nicht"
         )
+    customer = town.id in customers
+    if customer:
+        reasons.insert(0, "bereits Kunde: hat schon ein Projekt mit diesem Anbieter")
     return LeadResult(
         **_town(town),
         score=round(lead.score, SCORE_DIGITS),
@@ -294,6 +310,7 @@ def lead(catalog: Catalog, lead: LeadMatch) -> LeadResult:
         basis="bedarf" if needs else "aehnliche_kommune",
         needs=needs[:3],
         similar_to=ref.id if ref is not None else None,
+        existing_customer=customer,
         explanation=Explanation(reasons=reasons),
     )
 

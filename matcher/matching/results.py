@@ -76,6 +76,7 @@ class ProjectResult(ProjectSummary):
     kind: Literal["project"] = "project"
     score: float
     confidence: Confidence
+    own: bool = Field(False, description="the asking municipality takes part in it")
     explanation: Explanation
 
 
@@ -99,6 +100,9 @@ class ProviderResult(_Result):
     offerings: list[OfferingHit]
     references: list[ProjectSummary]
     municipalities: list[str] = Field(description="names of the reference towns")
+    existing_partner: bool = Field(
+        False, description="it delivered a project in the asking municipality already"
+    )
     explanation: Explanation
 
 
@@ -136,6 +140,9 @@ class LeadResult(TownFields):
     basis: Literal["bedarf", "aehnliche_kommune"]
     needs: list[LeadNeed]
     similar_to: str | None = Field(description="id of the reference town it is like")
+    existing_customer: bool = Field(
+        False, description="the town already has a project with this provider"
+    )
     explanation: Explanation
 
 

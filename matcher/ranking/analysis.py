@@ -90,6 +90,18 @@ def split_compound(word: str, min_length: int = _MIN_COMPOUND) -> tuple[str, ...
     return tuple(parts)
 
 
+# "ae", "oe", "ue" written for ä, ö, ü ("Fahrgastzaehlung"), but not after a vowel or "q"
+# ("Feuer", "Bauer", "Quelle").
+_TRANSLITERATED = re.compile(r"(?<![aeiouq])(ae|oe|ue)")
+_UMLAUT = {"ae": "ä", "oe": "ö", "ue": "ü"}
+
+
+def with_umlauts(word: str) -> str:
+    """A lower-case word with transliterated umlauts written as umlauts: the compound tables
+    know "zählung", not "zaehlung" (the stemmer itself folds both spellings alike)."""
+    return _TRANSLITERATED.sub(lambda m: _UMLAUT[m.group(1)], word)
+
+
 class GermanAnalyzer:
     """Text → terms for BM25 (stems of words and of compound parts)."""
 
@@ -112,7 +124,9 @@ class GermanAnalyzer:
         terms = [self._stem(_fold(word))]
         if self.compounds:
             terms.extend(
-                self._stem(_fold(p)) for p in split_compound(word) if _fold(p) not in STOPWORDS
+                self._stem(_fold(p))
+                for p in split_compound(with_umlauts(word))
+                if _fold(p) not in STOPWORDS
             )
         return terms
 

@@ -59,3 +59,27 @@ def test_leads_on_the_fixture_corpus_skip_existing_customers(service):
         m for p in service.catalog.reference_projects("lichtwerk") for m in p.municipalities
     }
     assert found.leads and not customers & {lead.id for lead in found.leads}
+
+
+def test_a_lead_that_is_already_a_customer_says_so(service):
+    from matcher.domain.schema import Need
+
+    # Mossautal has LichtWerk's project p-licht, and now reports a matching open need.
+    service.upsert(
+        "needs",
+        [
+            Need(
+                id="n-m",
+                municipality="mossautal",
+                title="LED-Umrüstung mit Lichtsteuerung gesucht",
+                description="Leuchtenköpfe tauschen und die Beleuchtung per Funk steuern.",
+                categories=["energie"],
+            )
+        ],
+    )
+    found = service.leads("lichtwerk", 10)
+    marks = {lead.id: lead.existing_customer for lead in found.leads}
+    assert marks.get("mossautal") is True
+    assert not any(v for k, v in marks.items() if k != "mossautal")
+    mossautal = next(lead for lead in found.leads if lead.id == "mossautal")
+    assert mossautal.explanation.reasons[0].startswith("bereits Kunde")

@@ -25,3 +25,23 @@ def test_a_weak_project_says_so_and_a_project_names_its_towns_and_status(service
     for r in found.projects:
         weak = reasons.WEAK in r.explanation.reasons
         assert weak == (r.confidence == "niedrig")
+
+
+def test_the_askers_own_project_is_marked_and_others_are_not(service):
+    matcher = service.matcher()
+    found = matcher.match(service.query("Rufbus für die Dörfer", "mossautal"), ["projects"], 5)
+    bus = next(p for p in found.projects if p.id == "p-bus")  # Brensbach and Mossautal
+    assert bus.own and bus.explanation.reasons[0] == "Ihr eigenes Projekt"
+    assert all(not p.own for p in found.projects if "mossautal" not in p.municipality_ids)
+    anonymous = matcher.match(service.query("Rufbus für die Dörfer"), ["projects"], 5)
+    assert not any(p.own for p in anonymous.projects)
+
+
+def test_a_provider_that_worked_for_the_asker_is_marked(service):
+    matcher = service.matcher()
+    found = matcher.match(service.query("LED Beleuchtung dimmen", "mossautal"), ["providers"], 5)
+    licht = next(p for p in found.providers if p.id == "lichtwerk")  # delivered p-licht there
+    assert licht.existing_partner
+    assert licht.explanation.reasons[0] == "arbeitet bereits mit Mossautal zusammen"
+    others = matcher.match(service.query("LED Beleuchtung dimmen", "kassel"), ["providers"], 5)
+    assert not any(p.existing_partner for p in others.providers)

@@ -1,3 +1,5 @@
+import pytest
+
 from matcher.ranking.analysis import GermanAnalyzer, split_compound
 
 
@@ -52,3 +54,35 @@ def test_split_points_are_those_of_the_compound_split_library():
         ours = best_split(word)
         assert ours[0] == score
         assert (ours[1] + ours[2]) == word and len(ours[1]) == len(head), word
+
+
+@pytest.mark.parametrize(
+    ("umlauts", "written"),
+    [
+        ("Fahrgastzählung", "Fahrgastzaehlung"),
+        ("Grünflächenpflege", "Gruenflaechenpflege"),
+        ("Schülerbeförderung", "Schuelerbefoerderung"),
+        ("Feuerwehrgerätehaus", "Feuerwehrgeraetehaus"),
+    ],
+)
+def test_ae_oe_ue_spellings_give_the_same_terms_as_umlauts(umlauts, written):
+    a = GermanAnalyzer()
+    assert a.terms(written) == a.terms(umlauts)
+
+
+def test_real_ue_and_ae_are_left_alone_when_splitting():
+    from matcher.ranking.analysis import with_umlauts
+
+    assert with_umlauts("feuerwehr") == "feuerwehr"  # eu-e, not ü
+    assert with_umlauts("bauernhof") == "bauernhof"
+    assert with_umlauts("quellwasser") == "quellwasser"
+    assert with_umlauts("fahrgastzaehlung") == "fahrgastzählung"
+
+
+def test_a_challenge_about_fahrgaeste_meets_a_fahrgastzaehlung():
+    from matcher.ranking.lexical import LexicalIndex
+
+    a = GermanAnalyzer()
+    index = LexicalIndex(a)
+    index.add(["p1", "p2"], ["Automatische Fahrgastzaehlung im Bus", "Gruenflaechen pflegen"])
+    assert index.query(a.terms("Wie viele Fahrgäste fahren mit?")).of("p1") > 0

@@ -1,0 +1,43 @@
+"""The pages say how a result relates to the asker: „Ihr Projekt“, „bereits Kunde“."""
+
+from __future__ import annotations
+
+import pytest
+
+from api import create_app
+from matcher.domain.schema import Need
+from matcher.service import MatcherService
+from tests.helpers import FIXTURES, make_settings
+from tools.fakes import FakeEncoder
+
+
+@pytest.fixture
+def pages(tmp_path):
+    settings = make_settings(tmp_path)
+    service = MatcherService(settings, encoder=FakeEncoder())
+    service.build(FIXTURES)
+    service.upsert(
+        "needs",
+        [
+            Need(
+                id="n-m",
+                municipality="mossautal",
+                title="LED-Umrüstung mit Lichtsteuerung gesucht",
+                description="Leuchtenköpfe tauschen und die Beleuchtung per Funk steuern.",
+                categories=["energie"],
+            )
+        ],
+    )
+    return create_app(settings, service, {"TESTING": True}).test_client()
+
+
+def test_the_askers_own_project_is_marked_on_the_start_page(pages):
+    html = pages.get("/?text=Rufbus+f%C3%BCr+die+D%C3%B6rfer&wir=Mossautal").get_data(as_text=True)
+    assert "Rufbus für die Ortsteile" in html and "Ihr Projekt" in html
+    anonymous = pages.get("/?text=Rufbus+f%C3%BCr+die+D%C3%B6rfer").get_data(as_text=True)
+    assert "Ihr Projekt" not in anonymous
+
+
+def test_a_lead_that_is_a_customer_is_marked_on_the_provider_page(pages):
+    html = pages.get("/anbieter/lichtwerk").get_data(as_text=True)
+    assert "Mossautal" in html and "bereits Kunde" in html
