@@ -13,7 +13,6 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -64,7 +63,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 WriteMode = Literal["upsert", "create", "replace"]
 
-# Results of recent challenges, valid while neither the data nor the ranking config changes.
+# Answers kept for repeated challenges (each valid while the data is unchanged).
 RESULT_CACHE_SIZE = 512
 WARM_UP_TEXT = "Aufwärmen des Matchers"
 # The demo corpus, in the order its references need.
@@ -151,7 +150,7 @@ class MatcherService:
         others through `matcher(ranking=…)`)."""
         return self._ranking
 
-    @contextmanager
+    @contextlib.contextmanager
     def exclusive(self) -> Iterator[None]:
         """Hold the service's lock for a longer piece of work (an evaluation in a server)."""
         with self._lock:
@@ -238,6 +237,7 @@ class MatcherService:
         """
         model_for(kind)
         with self._lock:
+            self.refresh()  # authorise against what other workers wrote meanwhile, too
             resolver = Resolver(self.catalog)
             items = resolver.resolve(kind, parsed.items, parsed.lines)
             new_towns = list(resolver.new_municipalities.values())
