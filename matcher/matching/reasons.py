@@ -37,11 +37,25 @@ SIMILAR_CONTENT_COSINE = 0.3
 SIMILAR_SIZE_FACTOR = 2.5
 WEAK = "nur schwache Übereinstimmung – bitte prüfen"
 SCORE_DIGITS = 4
+DISTANCE_DIGITS = 1  # distance_km in results; pages show whole km of that (km_text)
 
 
 def german_int(n: int) -> str:
     """12000 → '12.000'."""
     return f"{n:,}".replace(",", ".")
+
+
+def km_text(km: float) -> str:
+    """'4 km': whole kilometres, rounded as the cards round `distance_km` (to 0.1 km, then
+    whole), so that a card and its reason never show two different distances."""
+    return f"{round(km, DISTANCE_DIGITS):.0f} km"
+
+
+def and_list(names: list[str]) -> str:
+    """'Schotten, Ulrichstein und Grebenhain'."""
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " und " + names[-1]
 
 
 def confidence(confident: bool) -> str:
@@ -122,7 +136,7 @@ def _place_reasons(ctx: QueryContext, towns: list[Municipality]) -> list[str]:
     known = [(d, t) for d, t in dists if d is not None]
     if known:
         d, town = min(known, key=lambda x: x[0])
-        out.append(f"{town.name}: {d:.0f} km entfernt")
+        out.append(f"{town.name}: {km_text(d)} entfernt")
         if town.district and town.district == asker.district:
             out.append(f"im selben Kreis ({town.district})")
     if asker.population:
@@ -131,7 +145,10 @@ def _place_reasons(ctx: QueryContext, towns: list[Municipality]) -> list[str]:
             best, pop = max(sizes, key=lambda x: -abs(x[1] - (asker.population or 1)))
             ratio = max(pop, asker.population) / min(pop, asker.population)
             if ratio <= SIMILAR_SIZE_FACTOR:
-                out.append(f"ähnliche Größe ({german_int(pop)} Einwohner)")
+                out.append(
+                    f"ähnlich groß: {best.name} {german_int(pop)}, {asker.name} "
+                    f"{german_int(asker.population)} Einwohner"
+                )
     return out
 
 
@@ -143,7 +160,7 @@ def project(ctx: QueryContext, scored: Scored) -> ProjectResult:
     reasons = _fit_reasons(scored, words)
     phrase = status_phrase(p)
     if phrase:
-        reasons.append(f"{' und '.join(summary.municipalities)}: {phrase}")
+        reasons.append(f"{and_list(summary.municipalities)}: {phrase}")
     if summary.providers:
         reasons.append("umgesetzt mit " + ", ".join(x.name for x in summary.providers))
     own = ctx.q.asker is not None and ctx.q.asker.id in p.municipalities
@@ -259,7 +276,7 @@ def municipality(ctx: QueryContext, r: PeerMatch) -> MunicipalityResult:
     km = geography.distance_km(ctx.q.asker, town)
     return MunicipalityResult(
         **_town(town),
-        distance_km=round(km, 1) if km is not None else None,
+        distance_km=round(km, DISTANCE_DIGITS) if km is not None else None,
         categories=sorted(
             {str(c) for sc in r.projects[:3] for c in catalog.projects[sc.id].categories[:1]}
         ),
@@ -294,7 +311,7 @@ def lead(catalog: Catalog, lead: LeadMatch, customers: frozenset[str] = frozense
     ref = lead.similar_to
     if ref is not None:
         km = geography.distance_km(ref, town)
-        where = f"{km:.0f} km entfernt" if km is not None else "Entfernung unbekannt"
+        where = f"{km_text(km)} entfernt" if km is not None else "Entfernung unbekannt"
         size = f", {german_int(town.population)} Einwohner" if town.population else ""
         reasons.append(
             f"ähnlich wie Referenzkommune {ref.name} ({where}{size}), "
@@ -326,7 +343,7 @@ def joint_project(
     reasons = [
         f"{len(group.needs)} Kommunen mit demselben Bedarf: "
         + ", ".join(t.name for t in group.towns),
-        f"höchstens {max(group.distances_km):.0f} km voneinander entfernt",
+        f"höchstens {km_text(max(group.distances_km))} voneinander entfernt",
     ]
     if providers:
         reasons.append(f"passender Anbieter: {providers[0].name}")
@@ -346,8 +363,8 @@ def joint_project(
             for t, n in zip(group.towns, group.needs, strict=True)
         ],
         distances_km=Spread(
-            max=round(max(group.distances_km), 1),
-            mean=round(sum(group.distances_km) / len(group.distances_km), 1),
+            max=round(max(group.distances_km), DISTANCE_DIGITS),
+            mean=round(sum(group.distances_km) / len(group.distances_km), DISTANCE_DIGITS),
         ),
         similarity=Likeness(
             min=round(min(group.pair_similarities), 3),

@@ -45,3 +45,32 @@ def test_a_provider_that_worked_for_the_asker_is_marked(service):
     assert licht.explanation.reasons[0] == "arbeitet bereits mit Mossautal zusammen"
     others = matcher.match(service.query("LED Beleuchtung dimmen", "kassel"), ["providers"], 5)
     assert not any(p.existing_partner for p in others.providers)
+
+
+def test_a_card_and_its_reason_show_the_same_distance(service):
+    for km in (4.46, 4.5, 4.54, 81.49, 81.5, 82.04):
+        # As the pages (Jinja) format distance_km.
+        card = "%.0f km" % round(km, reasons.DISTANCE_DIGITS)  # noqa: UP031
+        assert reasons.km_text(km) == card
+    found = service.matcher().match(
+        service.query("Rufbus für die Dörfer", "erbach"), ["municipalities"], 5
+    )
+    for town in found.municipalities:
+        if town.distance_km is not None:
+            shown = "%.0f km" % town.distance_km  # noqa: UP031
+            assert any(shown in r for r in town.explanation.reasons), town.explanation.reasons
+
+
+def test_names_are_listed_as_people_write_them():
+    assert reasons.and_list(["Schotten"]) == "Schotten"
+    assert reasons.and_list(["Schotten", "Ulrichstein", "Grebenhain"]) == (
+        "Schotten, Ulrichstein und Grebenhain"
+    )
+
+
+def test_similar_size_says_whose_size(service):
+    found = service.matcher().match(
+        service.query("LED Beleuchtung dimmen", "brensbach"), ["projects"], 5
+    )
+    sizes = [r for p in found.projects for r in p.explanation.reasons if "groß" in r]
+    assert sizes and all("Brensbach" in r and "Einwohner" in r for r in sizes)
