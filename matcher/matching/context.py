@@ -210,7 +210,7 @@ class QueryContext:
     @cached_property
     def projects(self) -> list[Scored]:
         """Projects above the relevance floor, fused and ordered (before diversity)."""
-        return fuse(self.project_candidates(), self.config)
+        return self._vetted("projects", fuse(self.project_candidates(), self.config))
 
     # -- needs -------------------------------------------------------------------------------
 
@@ -224,7 +224,7 @@ class QueryContext:
                 continue
             if q.shares_topic(n.categories):
                 cands.append(cand)
-        return fuse(cands, self.config)
+        return self._vetted("needs", fuse(cands, self.config))
 
     @cached_property
     def open_needs(self) -> list[Scored]:
@@ -247,7 +247,7 @@ class QueryContext:
                 continue
             if self.q.shares_topic(o.categories):
                 kept.append(sc)
-        return kept
+        return self._vetted("offerings", kept)
 
     @cached_property
     def provider_descriptions(self) -> list[Scored]:
@@ -256,7 +256,21 @@ class QueryContext:
         if self.q.filters.categories or self.q.item_categories is not None:
             return []
         found = fuse(list(self.retrieve("providers").values()), self.config)
-        return [sc for sc in found if sc.id in self.catalog.providers]
+        return self._vetted("providers", [sc for sc in found if sc.id in self.catalog.providers])
+
+    def _vetted(self, kind: str, scored: list[Scored]) -> list[Scored]:
+        """Take confidence from matches whose text fit rests on one shared word alone: a
+        confident match needs `confident_dense` cosine, or two query words in common."""
+        floor = self.data.config.confident_dense
+        for sc in scored:
+            if sc.confident and sc.inputs["dense"] < floor and self.shared_words(kind, sc.id) < 2:
+                sc.confident = False
+        return scored
+
+    def shared_words(self, kind: str, item_id: str) -> int:
+        """How many of the query's words the item's text shares (after analysis)."""
+        item_terms = set(self.data.indexes.lexical[kind].terms_of(item_id))
+        return sum(1 for terms in self._word_terms.values() if any(t in item_terms for t in terms))
 
     # -- explanations ------------------------------------------------------------------------
 

@@ -33,11 +33,12 @@ class PeerMatch:
 
     @property
     def relations(self) -> list[str]:
-        """'hat_geloest' (has matching projects), 'gleicher_bedarf' (has a matching need)."""
+        """'hat_geloest' (has a confidently matching project), 'gleicher_bedarf' (has a
+        confidently matching need): a tag needs a match that backs it."""
         return [
             name
             for name, items in (("hat_geloest", self.projects), ("gleicher_bedarf", self.needs))
-            if items
+            if any(sc.confident for sc in items)
         ]
 
 

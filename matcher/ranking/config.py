@@ -130,6 +130,11 @@ class RankingConfig(_Strict):
         0.40, description="floor when an item (offering, need, project) is the query"
     )
     item_confident_score: float = Field(0.45, description="confident line for item queries")
+    confident_dense: float = Field(
+        0.3,
+        description="a confident match also needs this cosine, or two shared query words: one "
+        "ordinary word in common makes nothing certain",
+    )
     max_per_municipality: int = Field(2, ge=1, description="results of one town before others")
     distance_scale_km: float = Field(30.0, gt=0)
     recency_half_life: float = Field(4.0, gt=0)

@@ -44,3 +44,33 @@ def test_matched_words_leave_out_words_found_almost_everywhere(service):
     ctx = matcher.context(service.query("LED Beleuchtung dimmen"))
     words = ctx.matched_words("projects", ctx.projects[0].id)
     assert words and set(words) <= set(ctx.q.words)
+
+
+def _scored(item_id: str, dense: float, service) -> object:
+    from matcher.ranking.fusion import Scored
+
+    inputs = {"dense": dense, "lexical": 0.9}
+    return Scored(item_id, 0.5, 0.5, inputs, True, service.ranking)
+
+
+def test_one_shared_word_alone_makes_nothing_confident(service):
+    matcher = service.matcher()
+    one = matcher.context(service.query("Rufbus im Kino"))  # shares only "Rufbus" with p-bus
+    two = matcher.context(service.query("Rufbus zum Bahnhof"))  # shares two words
+    assert one.shared_words("projects", "p-bus") == 1
+    assert two.shared_words("projects", "p-bus") == 2
+    floor = service.ranking.confident_dense
+    assert not one._vetted("projects", [_scored("p-bus", floor - 0.1, service)])[0].confident
+    assert two._vetted("projects", [_scored("p-bus", floor - 0.1, service)])[0].confident
+    assert one._vetted("projects", [_scored("p-bus", floor + 0.1, service)])[0].confident
+
+
+def test_a_peer_tag_needs_a_confident_match(service):
+    from matcher.matching.peers import PeerMatch
+
+    town = service.catalog.municipalities["brensbach"]
+    weak = _scored("p-bus", 0.1, service)
+    weak.confident = False  # type: ignore[attr-defined]
+    assert PeerMatch(town, 0.5, projects=[weak]).relations == []  # type: ignore[list-item]
+    strong = _scored("p-bus", 0.6, service)
+    assert PeerMatch(town, 0.5, projects=[strong]).relations == ["hat_geloest"]  # type: ignore[list-item]

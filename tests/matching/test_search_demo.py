@@ -55,3 +55,23 @@ def test_street_lights_challenge(demo_service):
     for r in results:
         assert r.explanation.reasons
         assert {"dense", "lexical"} <= set(r.explanation.components)
+
+
+def test_one_ordinary_shared_word_makes_nothing_confident_and_tags_nothing(demo_service):
+    """Reported by users: a bus-stop display firm confident for LED street lights (it shares
+    „Straßenbeleuchtung“ alone); Groß-Gerau's „Laternenladen“ (charging at street lamps)
+    tagged „hat es gelöst“ for empty shops (it shares „Laden“ alone). Both were so before."""
+    providers = demo_service.search(
+        "Unsere Straßenbeleuchtung soll auf LED umgestellt werden", "providers", 10
+    )
+    assert providers[0].id == "lichtwerk" and providers[0].confidence == "hoch"
+    display = next(p for p in providers if p.id == "haltestelle-live")
+    assert display.confidence == "niedrig"
+    peers = demo_service.search(
+        "In der Innenstadt stehen immer mehr Läden leer", "municipalities", 30, "mossautal"
+    )
+    for town in peers:
+        if town.id == "gross-gerau":
+            assert town.relations == [] and town.confidence == "niedrig"
+        if town.relations:
+            assert town.confidence == "hoch"
