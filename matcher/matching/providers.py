@@ -41,6 +41,13 @@ def _passes_place(ctx: QueryContext, provider_id: str) -> bool:
     )
 
 
+def _deliverers(ctx: QueryContext, project_id: str) -> list[str]:
+    """Providers that delivered a project: named on it, or citing it in an offering."""
+    project = ctx.catalog.projects[project_id]
+    citing = [o.provider for o in ctx.catalog.offerings_citing.get(project_id, [])]
+    return [p for p in dict.fromkeys([*project.providers, *citing]) if p in ctx.catalog.providers]
+
+
 def rank_providers(ctx: QueryContext) -> list[ProviderMatch]:
     """Every provider with a fitting offering or description, best first."""
     w, catalog, q = ctx.data.config.providers, ctx.catalog, ctx.q
@@ -51,6 +58,11 @@ def rank_providers(ctx: QueryContext) -> list[ProviderMatch]:
     for sc in ctx.provider_descriptions:
         groups.setdefault(sc.id, ProviderMatch(sc.id)).description = sc
     hits = {sc.id: sc for sc in ctx.projects if sc.confident}
+    if w.reference_fit > 0:
+        # A provider whose delivered project fits ranks by it, however thin its own profile.
+        for project_id in hits:
+            for pid in _deliverers(ctx, project_id):
+                groups.setdefault(pid, ProviderMatch(pid))
     results = []
     for pid, r in groups.items():
         if pid in q.exclude or (q.filters.has_place() and not _passes_place(ctx, pid)):
@@ -62,6 +74,7 @@ def rank_providers(ctx: QueryContext) -> list[ProviderMatch]:
         fit = max(
             r.offerings[0].score * w.offering if r.offerings else 0.0,
             r.description.score * w.description if r.description else 0.0,
+            hits[r.references[0].id].score * w.reference_fit if r.references else 0.0,
         )
         r.components = {
             "fit": round(fit, 4),

@@ -42,6 +42,12 @@ class ProviderWeights(_Strict):
     reference_similarity: float = Field(
         0.08, ge=0, description="a matching reference in a town like the asker's (size, distance)"
     )
+    reference_fit: float = Field(
+        0.0,
+        ge=0,
+        description="a provider fits as well as its best matching reference project, times this "
+        "(a thin profile with a strong reference still ranks)",
+    )
 
 
 class TownSimilarity(_Strict):

@@ -45,3 +45,35 @@ def test_references_are_confident_project_hits_and_make_a_provider_confident(ser
             assert r.confident and r.components["references"] > 0
     flags = [r.confident for r in ranked]
     assert flags == sorted(flags, reverse=True)  # confident ones first
+
+
+def test_a_thin_profile_with_a_strong_reference_still_ranks(service):
+    """A real vendor often has a one-line profile but a delivered project that clearly fits:
+    the reference's fit counts for the provider (providers.reference_fit)."""
+    from matcher.domain.schema import Project, Provider
+
+    service.upsert("providers", [Provider(id="knapp", name="Knapp GmbH", description="GmbH")])
+    service.upsert(
+        "projects",
+        [
+            Project(
+                id="p-glatt",
+                title="Glättemeldeanlage an der Talbrücke",
+                description="Sensoren melden Eisglätte an den Winterdienst des Bauhofs.",
+                categories=["mobilitaet"],
+                municipalities=["kassel"],
+                providers=["knapp"],
+            )
+        ],
+    )
+    text = "Glättemeldeanlage für die Talbrücke, Eisglätte an den Winterdienst melden"
+    ranked = service.search(text, "providers", 5)
+    assert ranked and ranked[0].id == "knapp"
+    assert ranked[0].references[0].id == "p-glatt"
+    without = service.matcher(
+        service.ranking.model_copy(
+            update={"providers": service.ranking.providers.model_copy(update={"reference_fit": 0})}
+        )
+    )
+    ctx = without.context(service.query(text))
+    assert "knapp" not in [p.id for p in without.providers(ctx, 5)][:1]
