@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from matcher.config import REPO_ROOT, Settings, load_settings
+from matcher.domain.schema import Category, Need
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -19,6 +20,18 @@ DEMO_DATA = REPO_ROOT / "data"
 ADMIN_KEY = "admin-test-key-with-at-least-32-characters"
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 LIMITED_KEY = "rate-limit-admin-key-with-32-characters-or-more"
+
+
+def lighting_need_of_mossautal() -> Need:
+    """An open need of Mossautal that LichtWerk's offering fits (in the fixture corpus,
+    Mossautal already has LichtWerk's project p-licht: a customer with a new need)."""
+    return Need(
+        id="n-m",
+        municipality="mossautal",
+        title="LED-Umrüstung mit Lichtsteuerung gesucht",
+        description="Leuchtenköpfe tauschen und die Beleuchtung per Funk steuern.",
+        categories=[Category.energie],
+    )
 
 
 def make_settings(home: Path, **overrides: object) -> Settings:

@@ -62,20 +62,12 @@ def test_leads_on_the_fixture_corpus_skip_existing_customers(service):
 
 
 def test_a_lead_that_is_already_a_customer_says_so(service):
-    from matcher.domain.schema import Need
+    from tests.helpers import lighting_need_of_mossautal
 
     # Mossautal has LichtWerk's project p-licht, and now reports a matching open need.
     service.upsert(
         "needs",
-        [
-            Need(
-                id="n-m",
-                municipality="mossautal",
-                title="LED-Umrüstung mit Lichtsteuerung gesucht",
-                description="Leuchtenköpfe tauschen und die Beleuchtung per Funk steuern.",
-                categories=["energie"],
-            )
-        ],
+        [lighting_need_of_mossautal()],
     )
     found = service.leads("lichtwerk", 10)
     marks = {lead.id: lead.existing_customer for lead in found.leads}

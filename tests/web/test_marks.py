@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from api import create_app
-from matcher.domain.schema import Need
 from matcher.service import MatcherService
-from tests.helpers import FIXTURES, make_settings
+from tests.helpers import FIXTURES, lighting_need_of_mossautal, make_settings
 from tools.fakes import FakeEncoder
 
 
@@ -18,15 +17,7 @@ def pages(tmp_path):
     service.build(FIXTURES)
     service.upsert(
         "needs",
-        [
-            Need(
-                id="n-m",
-                municipality="mossautal",
-                title="LED-Umrüstung mit Lichtsteuerung gesucht",
-                description="Leuchtenköpfe tauschen und die Beleuchtung per Funk steuern.",
-                categories=["energie"],
-            )
-        ],
+        [lighting_need_of_mossautal()],
     )
     return create_app(settings, service, {"TESTING": True}).test_client()
 
