@@ -269,8 +269,7 @@ class QueryContext:
 
     def shared_words(self, kind: str, item_id: str) -> int:
         """How many of the query's words the item's text shares (after analysis)."""
-        item_terms = set(self.data.indexes.lexical[kind].terms_of(item_id))
-        return sum(1 for terms in self._word_terms.values() if any(t in item_terms for t in terms))
+        return len(self._shared_terms(kind, item_id))
 
     # -- explanations ------------------------------------------------------------------------
 
@@ -282,13 +281,20 @@ class QueryContext:
         """Query words that the item's text shares (after stemming and compound splitting),
         rarest first; words found in most items say nothing and are left out."""
         lexical = self.data.indexes.lexical[kind]
-        item_terms = set(lexical.terms_of(item_id))
         common = max(MIN_COMMON_DOCUMENTS, int(COMMON_WORD_SHARE * len(lexical)))
         found: dict[str, int] = {}
+        for word, shared in self._shared_terms(kind, item_id).items():
+            rarity = min(lexical.document_frequency(t) for t in shared)
+            if rarity <= common:
+                found[word] = rarity
+        return sorted(found, key=lambda w: found[w])[:MAX_MATCHED_WORDS]
+
+    def _shared_terms(self, kind: str, item_id: str) -> dict[str, list[str]]:
+        """Query word → its terms that the item's text has too (words sharing none left out)."""
+        item_terms = set(self.data.indexes.lexical[kind].terms_of(item_id))
+        out = {}
         for word, terms in self._word_terms.items():
             shared = [t for t in terms if t in item_terms]
             if shared:
-                rarity = min(lexical.document_frequency(t) for t in shared)
-                if rarity <= common:
-                    found[word] = rarity
-        return sorted(found, key=lambda w: found[w])[:MAX_MATCHED_WORDS]
+                out[word] = shared
+        return out

@@ -18,6 +18,7 @@ from matcher.matching.peers import profile_peers, rank_peers, structural_peers
 from matcher.matching.projects import rank_projects
 from matcher.matching.providers import rank_providers
 from matcher.matching.results import (
+    ItemRef,
     JointProjects,
     LeadsResult,
     MatchResult,
@@ -179,7 +180,7 @@ class Matcher:
         provider = catalog.providers[provider_id]
         return LeadsResult(
             provider=ProviderRef(id=provider.id, name=provider.name),
-            offerings=[reasons.item_ref(o.id, o.title) for o in offerings],
+            offerings=[ItemRef(id=o.id, title=o.title) for o in offerings],
             leads=[reasons.lead(catalog, lead, customers) for lead in ranked(found, k)],
         )
 

@@ -13,7 +13,6 @@ from matcher.matching.peers import PeerMatch
 from matcher.matching.providers import ProviderMatch
 from matcher.matching.results import (
     Explanation,
-    ItemRef,
     JointMember,
     JointProject,
     LeadNeed,
@@ -26,7 +25,6 @@ from matcher.matching.results import (
     ProviderRef,
     ProviderResult,
     Spread,
-    TownFields,
     TownSummary,
 )
 from matcher.ranking.fusion import Scored
@@ -71,11 +69,6 @@ def _town(town: Municipality) -> dict:
         "region": town.region,
         "population": town.population,
     }
-
-
-def town_fields(town: Municipality) -> TownFields:
-    """The fields every result about a municipality starts with."""
-    return TownFields(**_town(town))
 
 
 def town_summary(town: Municipality) -> TownSummary:
@@ -330,10 +323,6 @@ def lead(catalog: Catalog, lead: LeadMatch, customers: frozenset[str] = frozense
         existing_customer=customer,
         explanation=Explanation(reasons=reasons),
     )
-
-
-def item_ref(item_id: str, title: str) -> ItemRef:
-    return ItemRef(id=item_id, title=title)
 
 
 def joint_project(
