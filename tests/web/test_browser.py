@@ -2,35 +2,22 @@
 `matcher serve` process: enter a challenge, read the three lists, follow links, send feedback,
 use the keyboard; screenshots of the main pages go to test-output/."""
 
-import shutil
-
 import pytest
 
 from matcher.config import REPO_ROOT
 from matcher.store import Store
+from tests.web.chromium import launched, need_chromium
 from tools.live_server import KEY, call, serve, stop
 
 pytestmark = pytest.mark.slow
-sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytest.importorskip("playwright.sync_api")  # the browser tests need Playwright
 SHOTS = REPO_ROOT / "test-output" / "screenshots"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CHALLENGE = "Unsere Laternen brennen die ganze Nacht, obwohl um 2 Uhr niemand unterwegs ist."
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    if not shutil.which("chromium") and not (REPO_ROOT / CHROMIUM).exists():
-        pytest.skip("Chromium is not installed (.ci/run installs Debian's chromium)")
+    need_chromium()
     home = tmp_path_factory.mktemp("web-home")
     process, base = serve(home)
     yield base, home
@@ -40,10 +27,7 @@ def site(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser(site):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+    yield from launched()
 
 
 @pytest.fixture

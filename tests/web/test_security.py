@@ -8,16 +8,15 @@ CSP check run in Chromium against a real `matcher serve` (like tests/web/test_br
 from __future__ import annotations
 
 import re
-import shutil
 from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 
 from api import create_app
-from matcher.config import REPO_ROOT
 from matcher.domain.names import slug
 from matcher.service import MatcherService
 from tests.helpers import FIXTURES, make_settings
+from tests.web.chromium import launched, need_chromium
 from tools.fakes import FakeEncoder
 from tools.live_server import KEY, call, serve, stop
 
@@ -341,17 +340,13 @@ def test_relevance_page_without_request_does_not_evaluate(client, evaluation):
 
 # -- in a real browser -----------------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
 EVIL = "Göttingen, <img src=x onerror=alert(1)>"
 EVIL_MEMBER = 'Klein-Evil <img src=y onerror="window.__xss=1"><b id=injected>fett</b>'
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    pytest.importorskip("playwright.sync_api")
-    if not shutil.which("chromium") and not (REPO_ROOT / CHROMIUM).exists():
-        pytest.skip("Chromium is not installed (.ci/run installs Debian's chromium)")
+    need_chromium()
     home = tmp_path_factory.mktemp("web-security-home")
     process, base = serve(home)
     yield base
@@ -360,12 +355,7 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(site):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+    yield from launched()
 
 
 @pytest.fixture
