@@ -4,7 +4,8 @@ service, so what is measured is what users get."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,27 @@ from matcher.service import MatcherService
 AT = {"ndcg": 10, "mrr": 10, "recall": 10, "precision": 5}
 KINDS = ("projects", "providers", "municipalities", "leads")
 DEPTH = 20
+
+
+def _draw(qid: str) -> int:
+    """A stable pseudo-random number of a query id (the same on every machine and run, and
+    unchanged when other queries are added)."""
+    return int(hashlib.sha256(qid.encode("utf-8")).hexdigest()[:8], 16)
+
+
+def split(qids: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(tune, held_out): weights are chosen on the first half and reported on the second.
+    A query's side depends on its id alone."""
+    tune = [q for q in qids if _draw(q) % 2 == 0]
+    held_out = [q for q in qids if _draw(q) % 2 == 1]
+    return tune, held_out
+
+
+def second_judge_share(qids: Sequence[str], share: float = 0.4) -> list[str]:
+    """The queries a second judge grades: a fixed pseudo-random `share` of them (at least
+    one), drawn by id so that the choice does not depend on the order or on the results."""
+    ranked = sorted(qids, key=lambda q: (_draw("second:" + q), q))
+    return sorted(ranked[: max(1, round(len(ranked) * share + 0.4999))])
 
 
 def judgment_files(data_dir: Path) -> list[Path]:
