@@ -9,6 +9,7 @@ Rankers and presenters receive the context; none of them calls back into whoever
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import numpy as np
 
 from matcher.domain import geography
 from matcher.domain.catalog import Catalog
-from matcher.domain.schema import Filters, Municipality, Project
+from matcher.domain.schema import Filters, Municipality, Project, display_name
 from matcher.matching.retrieval import SearchIndexes, merge_candidates
 from matcher.ranking import features as feat
 from matcher.ranking.analysis import GermanAnalyzer
@@ -31,6 +32,27 @@ from matcher.ranking.fusion import Candidate, Scored, fuse
 MAX_MATCHED_WORDS = 6
 COMMON_WORD_SHARE = 0.2
 MIN_COMMON_DOCUMENTS = 3
+# A quotation in an explanation is at most this long (about two lines of a result card); it
+# starts this many characters before the first shared word when it has to be cut.
+MAX_QUOTE_CHARS = 160
+QUOTE_LEAD_CHARS = 40
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_SURFACE = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _quote(sentence: str, first: int) -> str:
+    """A sentence cut to `MAX_QUOTE_CHARS` at word boundaries, around its first shared word
+    (at `first`)."""
+    if len(sentence) <= MAX_QUOTE_CHARS:
+        return sentence
+    start = max(0, first - QUOTE_LEAD_CHARS)
+    if start:
+        start = sentence.find(" ", start) + 1 or start
+    cut = sentence[start : start + MAX_QUOTE_CHARS]
+    if start + MAX_QUOTE_CHARS < len(sentence):
+        cut = cut[: cut.rfind(" ")] if " " in cut else cut
+        cut += " …"
+    return ("… " if start else "") + cut
 
 
 class StructureWeights(Protocol):
@@ -259,17 +281,36 @@ class QueryContext:
         return self._vetted("providers", [sc for sc in found if sc.id in self.catalog.providers])
 
     def _vetted(self, kind: str, scored: list[Scored]) -> list[Scored]:
-        """Take confidence from matches whose text fit rests on one shared word alone: a
-        confident match needs `confident_dense` cosine, or two query words in common."""
+        """Take confidence from matches whose text fit rests on ordinary shared words: a
+        confident match needs `confident_dense` cosine, or two topic words (nouns of the item)
+        in common with the query."""
         floor = self.data.config.confident_dense
         for sc in scored:
-            if sc.confident and sc.inputs["dense"] < floor and self.shared_words(kind, sc.id) < 2:
+            if (
+                sc.confident
+                and sc.inputs["dense"] < floor
+                and len(self.topic_words(kind, sc.id)) < 2
+            ):
                 sc.confident = False
         return scored
 
     def shared_words(self, kind: str, item_id: str) -> int:
         """How many of the query's words the item's text shares (after analysis)."""
         return len(self._shared_terms(kind, item_id))
+
+    def topic_words(self, kind: str, item_id: str) -> list[str]:
+        """Query words the item shares as a noun of its own text ("Bus", not "zweimal"): the
+        words that say what both are about."""
+        item = self.catalog.items[kind].get(item_id)
+        if item is None:
+            return []
+        nouns = self.data.analyzer.noun_terms(display_name(item), True)
+        nouns |= self.data.analyzer.noun_terms(getattr(item, "description", "") or "")
+        return [
+            word
+            for word, shared in self._shared_terms(kind, item_id).items()
+            if nouns.intersection(shared)
+        ]
 
     # -- explanations ------------------------------------------------------------------------
 
@@ -288,6 +329,36 @@ class QueryContext:
             if rarity <= common:
                 found[word] = rarity
         return sorted(found, key=lambda w: found[w])[:MAX_MATCHED_WORDS]
+
+    def evidence(self, kind: str, item_id: str) -> str | None:
+        """A quotation from the item's description: the sentence that shares the most query
+        words, if it shares two (one of them a topic word), shortened around the first of them.
+        It shows why an item fits better than a list of words does."""
+        item = self.catalog.items[kind].get(item_id)
+        description = getattr(item, "description", "") if item is not None else ""
+        words = self.matched_words(kind, item_id)
+        if not description or len(words) < 2:
+            return None
+        topic = set(words) & set(self.topic_words(kind, item_id))
+        wanted: dict[str, str] = {}
+        for word in words:  # rarest first: a term two words share counts for the rarer one
+            for term in self._word_terms[word]:
+                wanted.setdefault(term, word)
+        best: tuple[int, int, str, int] | None = None
+        for number, sentence in enumerate(_SENTENCE.split(" ".join(description.split()))):
+            found: set[str] = set()
+            first = -1
+            for match in _SURFACE.finditer(sentence):
+                terms = self.data.analyzer.word_terms(match.group().lower())
+                hits = {wanted[t] for t in terms if t in wanted}
+                if hits and first < 0:
+                    first = match.start()
+                found |= hits
+            if len(found) >= 2 and found & topic:
+                key = (len(found) + len(found & topic), -number, sentence, first)
+                if best is None or key[:2] > best[:2]:
+                    best = key
+        return _quote(best[2], best[3]) if best else None
 
     def _shared_terms(self, kind: str, item_id: str) -> dict[str, list[str]]:
         """Query word → its terms that the item's text has too (words sharing none left out)."""

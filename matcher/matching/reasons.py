@@ -109,12 +109,16 @@ def towns_of(catalog: Catalog, p: Project) -> str:
     return ", ".join(t.name for t in catalog.towns(p.municipalities))
 
 
-def _fit_reasons(scored: Scored, words: list[str]) -> list[str]:
+def quoted(where: str, evidence: str | None) -> list[str]:
+    """'im Projekt: „…“' when there is a quotation that shows the fit, else nothing."""
+    return [f"{where}: „{evidence}“"] if evidence else []
+
+
+def _fit_reasons(scored: Scored, evidence: str | None) -> list[str]:
     reasons = []
     if scored.components.get("dense", 0) >= SIMILAR_CONTENT_COSINE:
         reasons.append("inhaltlich ähnlich zu Ihrer Beschreibung")
-    if words:
-        reasons.append("gemeinsame Begriffe: " + ", ".join(words))
+    reasons += quoted("im Projekt", evidence)
     if not scored.confident:
         reasons.append(WEAK)
     return reasons
@@ -150,7 +154,7 @@ def project(ctx: QueryContext, scored: Scored) -> ProjectResult:
     p = ctx.catalog.projects[scored.id]
     words = ctx.matched_words("projects", p.id)
     summary = project_summary(ctx.catalog, p)
-    reasons = _fit_reasons(scored, words)
+    reasons = _fit_reasons(scored, ctx.evidence("projects", p.id))
     phrase = status_phrase(p)
     if phrase:
         reasons.append(f"{and_list(summary.municipalities)}: {phrase}")
@@ -194,10 +198,10 @@ def provider(ctx: QueryContext, r: ProviderMatch) -> ProviderResult:
         reasons.append(f"Referenzen in Kommunen ähnlich wie {ctx.q.asker.name}")
     if r.offerings:
         words = ctx.matched_words("offerings", r.offerings[0].id)
+        reasons += quoted("im Angebot", ctx.evidence("offerings", r.offerings[0].id))
     else:
         words = ctx.matched_words("providers", r.provider_id)
-    if words:
-        reasons.append("gemeinsame Begriffe: " + ", ".join(words))
+        reasons += quoted("im Profil", ctx.evidence("providers", r.provider_id))
     if not r.confident:
         reasons.append(WEAK)
     references = [project_summary(catalog, p) for p in r.references]
@@ -238,7 +242,9 @@ def _peer_reasons(catalog: Catalog, r: PeerMatch) -> list[str]:
     if r.pairs:
         return _pair_reasons(catalog, r)
     reasons = []
-    projects = [sc for sc in r.projects if sc.confident or not r.confident]
+    projects = [
+        sc for sc in r.projects if (sc.confident or not r.confident) and sc.id not in r.together
+    ]
     needs = [sc for sc in r.needs if sc.confident or not r.confident]
     for sc in projects[:2]:
         p = catalog.projects[sc.id]
@@ -248,8 +254,11 @@ def _peer_reasons(catalog: Catalog, r: PeerMatch) -> list[str]:
             )
         elif p.status == "geplant":
             reasons.append(f"plant „{p.title}“")
+        elif p.status == "abgeschlossen":
+            done = f"{p.year} abgeschlossen" if p.year else "abgeschlossen"
+            reasons.append(f"hat „{p.title}“ umgesetzt, {done}")
         else:
-            reasons.append(f"hat „{p.title}“ umgesetzt ({status_phrase(p)})")
+            reasons.append(f"hat „{p.title}“ umgesetzt")
     for sc in needs[:2]:
         need = catalog.needs[sc.id]
         alike = "denselben" if sc.confident else "einen verwandten"
@@ -257,12 +266,20 @@ def _peer_reasons(catalog: Catalog, r: PeerMatch) -> list[str]:
     return reasons
 
 
+def together_reason(catalog: Catalog, r: PeerMatch, asker: Municipality | None) -> list[str]:
+    """'arbeitet schon mit Mossautal zusammen: „Anrufsammeltaxi …“'."""
+    if not r.together or asker is None:
+        return []
+    titles = and_list([f"„{catalog.projects[i].title}“" for i in r.together[:2]])
+    return [f"arbeitet schon mit {asker.name} zusammen: {titles}"]
+
+
 def municipality(ctx: QueryContext, r: PeerMatch) -> MunicipalityResult:
     """A peer municipality with the projects and needs that make it one."""
     catalog, town = ctx.catalog, r.town
-    reasons = _peer_reasons(catalog, r)
+    reasons = together_reason(catalog, r, ctx.q.asker) + _peer_reasons(catalog, r)
     reasons.extend(_place_reasons(ctx, [town]))
-    if not r.projects and not r.needs:
+    if not r.projects and not r.needs and not r.together:
         reasons.append("nur strukturell ähnlich (Lage und Größe), kein passendes Vorhaben")
     elif not r.confident:
         reasons.append(WEAK)
@@ -326,20 +343,35 @@ def lead(catalog: Catalog, lead: LeadMatch, customers: frozenset[str] = frozense
 
 
 def joint_project(
-    group: JointGroup, providers: list[ProviderResult], projects: list[ProjectResult]
+    catalog: Catalog,
+    group: JointGroup,
+    providers: list[ProviderResult],
+    projects: list[ProjectResult],
 ) -> JointProject:
-    """A joint-project suggestion with its best provider and model project."""
+    """A joint-project suggestion with its best provider and model project (that of members
+    who already run one together, if some do)."""
     reasons = [
         f"{len(group.needs)} Kommunen mit demselben Bedarf: "
-        + ", ".join(t.name for t in group.towns),
+        + and_list([t.name for t in group.towns]),
         f"höchstens {km_text(max(group.distances_km))} voneinander entfernt",
     ]
+    if group.together is not None:
+        pid, members = group.together
+        names = and_list([t.name for t in group.towns if t.id in members])
+        others = and_list([t.name for t in group.towns if t.id not in members])
+        reasons.append(
+            f"{names} setzen „{catalog.projects[pid].title}“ schon gemeinsam um – "
+            f"{others} können sich anschließen"
+        )
+        projects = sorted(projects, key=lambda p: p.id != pid)
+    if projects:
+        # The provider who delivered the model project is the one to name first.
+        delivered = {x.id for x in projects[0].providers}
+        providers = sorted(providers, key=lambda x: x.id not in delivered)
     if providers:
         reasons.append(f"passender Anbieter: {providers[0].name}")
     if projects:
-        reasons.append(
-            f"Vorbild: „{projects[0].title}“ in " + ", ".join(projects[0].municipalities)
-        )
+        reasons.append(f"Vorbild: „{projects[0].title}“ in " + and_list(projects[0].municipalities))
     theme = group.theme
     return JointProject(
         id=group.key,

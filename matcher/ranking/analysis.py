@@ -18,6 +18,10 @@ from bm25s.stopwords import STOPWORDS_GERMAN
 from compound_split import de_ngram_probs as _ngrams
 
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
+# What ends a sentence, and what may stand between that and the next word.
+_SENTENCE_ENDS = ".!?:;"
+_OPENERS = " \t\r\n„“\"'‚‘(–—-"
+_LOOK_BACK = 8
 _MIN_COMPOUND = 10
 _MIN_PART = 4
 _SPLIT_SCORE = 0.5
@@ -109,6 +113,7 @@ class GermanAnalyzer:
         self.compounds = compounds
         self._stemmer = Stemmer.Stemmer("german")
         self._stem = lru_cache(maxsize=200_000)(self._stemmer.stemWord)
+        self.noun_terms = lru_cache(maxsize=20_000)(self._noun_terms)
 
     def words(self, text: str) -> list[str]:
         """Surface words of a text (lower case), stop words removed."""
@@ -129,6 +134,26 @@ class GermanAnalyzer:
                 if _fold(p) not in STOPWORDS
             )
         return terms
+
+    def _noun_terms(self, text: str, title: bool = False) -> frozenset[str]:
+        """Terms of the words a text writes with a capital letter: in German the nouns, which
+        carry what a text is about ("Bus", "Straßenbeleuchtung"), unlike "zweimal", "voll" or
+        "älteren". A capital at a sentence's start proves nothing, except in a `title` (a noun
+        phrase: "Rufbus im Hohen Vogelsberg")."""
+        out: set[str] = set()
+        for match in _WORD.finditer(text):
+            word = match.group()
+            if not word[0].isupper():
+                continue
+            first = match.start() == 0
+            before = text[max(0, match.start() - _LOOK_BACK) : match.start()].rstrip(_OPENERS)
+            starts = first or not before or before[-1] in _SENTENCE_ENDS
+            if starts and not (title and first):
+                continue
+            for part in word.lower().split("-"):
+                if len(part) > 1 and _fold(part) not in STOPWORDS:
+                    out.update(self.word_terms(part))
+        return frozenset(out)
 
     def terms(self, text: str) -> list[str]:
         """All terms of a text, in order, with repeats (for BM25 term frequency)."""

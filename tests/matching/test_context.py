@@ -53,6 +53,29 @@ def _scored(item_id: str, dense: float, service) -> object:
     return Scored(item_id, 0.5, 0.5, inputs, True, service.ranking)
 
 
+def test_ordinary_shared_words_make_nothing_confident(service):
+    matcher = service.matcher()
+    # "gebucht" and "verbindet" are in p-bus's text, but not as nouns: they say nothing about
+    # what it is about.
+    ordinary = matcher.context(service.query("Was wird gebucht, wer verbindet uns?"))
+    assert ordinary.shared_words("projects", "p-bus") == 2
+    assert ordinary.topic_words("projects", "p-bus") == []
+    floor = service.ranking.confident_dense
+    assert not ordinary._vetted("projects", [_scored("p-bus", floor - 0.1, service)])[0].confident
+    nouns = matcher.context(service.query("Rufbus zum Bahnhof"))
+    assert sorted(nouns.topic_words("projects", "p-bus")) == ["bahnhof", "rufbus"]
+
+
+def test_the_evidence_is_a_sentence_of_the_item_with_two_query_words(service):
+    matcher = service.matcher()
+    ctx = matcher.context(service.query("Rufbus zum Bahnhof"))
+    assert ctx.evidence("projects", "p-bus") == (
+        "Ein Rufbus verbindet die Dörfer mit dem Bahnhof; Fahrten werden per App gebucht."
+    )
+    one = matcher.context(service.query("Rufbus im Kino"))
+    assert one.evidence("projects", "p-bus") is None
+
+
 def test_one_shared_word_alone_makes_nothing_confident(service):
     matcher = service.matcher()
     one = matcher.context(service.query("Rufbus im Kino"))  # shares only "Rufbus" with p-bus

@@ -86,3 +86,17 @@ def test_a_challenge_about_fahrgaeste_meets_a_fahrgastzaehlung():
     index = LexicalIndex(a)
     index.add(["p1", "p2"], ["Automatische Fahrgastzaehlung im Bus", "Gruenflaechen pflegen"])
     assert index.query(a.terms("Wie viele Fahrgäste fahren mit?")).of("p1") > 0
+
+
+def test_noun_terms_are_the_capitalised_words_not_at_a_sentence_start():
+    a = GermanAnalyzer()
+    text = (
+        "Zweimal am Tag fährt der Rufbus. Ältere Menschen kommen so zum Arzt; die älteren "
+        "Bäume stehen „Straßenbeleuchtung“ voll."
+    )
+    nouns = a.noun_terms(text)
+    assert {"rufbus", "arzt", "baum", "strassenbeleucht", "beleucht"} <= nouns
+    assert not nouns & {"zweimal", "alt", "voll", "alter"}
+    # A title is a noun phrase: its first word counts.
+    assert "rufbus" in a.noun_terms("Rufbus im Hohen Vogelsberg", True)
+    assert "rufbus" not in a.noun_terms("Rufbus im Hohen Vogelsberg")
