@@ -32,6 +32,8 @@ class JointGroup:
     categories: Counter[str]
     vector: np.ndarray  # the group's combined challenge
     score: float
+    # A project on the topic that some members already run together, and those members.
+    together: tuple[str, list[str]] | None = None
 
     @property
     def theme(self) -> str:
@@ -63,6 +65,31 @@ def _eligible(data: MatchData, filters: Filters) -> list[Need]:
         if filters.allows(need.categories) and geography.passes(town, place, None):
             out.append(need)
     return out
+
+
+def _together(
+    data: MatchData, towns: list[Municipality], vector: np.ndarray
+) -> tuple[str, list[str]] | None:
+    """A project on the group's topic that two or more of the towns already run together (its
+    cosine with the group's challenge reaches `together_similarity`; place names alone make
+    their shared projects fairly alike), with those towns; None if there is none."""
+    ids = [t.id for t in towns]
+    shared = sorted(
+        {
+            p.id
+            for t in towns
+            for p in data.catalog.projects_of_municipality.get(t.id, [])
+            if len(set(ids).intersection(p.municipalities)) >= 2
+        }
+    )
+    if not shared:
+        return None
+    cosines = data.indexes.vectors["projects"].vectors(shared) @ vector
+    best = int(np.argmax(cosines))
+    if cosines[best] < data.config.joint.together_similarity:
+        return None
+    involved = data.catalog.projects[shared[best]].municipalities
+    return shared[best], [i for i in ids if i in involved]
 
 
 def _linked(data: MatchData, needs: list[Need], sims: np.ndarray) -> list[list[int]]:
@@ -108,6 +135,10 @@ def joint_groups(data: MatchData, filters: Filters) -> list[JointGroup]:
         members = [needs[i] for i in group]
         pair_sims = [float(sims[i, j]) for i, j in combinations(group, 2)]
         towns = [data.catalog.municipalities[n.municipality] for n in members]
+        vector = normalize(vectors[group].mean(axis=0))[0]
+        together = _together(data, towns, vector)
+        if together is not None and len(together[1]) == len(towns):
+            continue  # they all work on it together already: nothing to suggest
         dists = [
             d for a, b in combinations(towns, 2) if (d := geography.distance_km(a, b)) is not None
         ]
@@ -119,7 +150,8 @@ def joint_groups(data: MatchData, filters: Filters) -> list[JointGroup]:
                 distances_km=dists,
                 central=members[int(np.argmax([sims[i, group].sum() for i in group]))],
                 categories=Counter(str(c) for n in members for c in n.categories[:1]),
-                vector=normalize(vectors[group].mean(axis=0))[0],
+                vector=vector,
+                together=together,
                 score=float(np.mean(pair_sims)) * (1 + bonus * (len(group) - 2)),
             )
         )

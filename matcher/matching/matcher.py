@@ -212,14 +212,14 @@ class Matcher:
         """Groups of nearby smaller towns with the same open need, best first."""
         items = []
         for group in joint_groups(self.data, filters or Filters())[:k]:
-            ctx = self.context(
-                self.data.query(
-                    group.text, group.vector, home_towns=frozenset(t.id for t in group.towns)
-                )
-            )
+            # A member's own project may be the model: the others can join those who run it.
+            ctx = self.context(self.data.query(group.text, group.vector))
             items.append(
                 reasons.joint_project(
-                    group, self.providers(ctx, JOINT_MATCHES), self.projects(ctx, JOINT_MATCHES)
+                    self.data.catalog,
+                    group,
+                    self.providers(ctx, JOINT_MATCHES),
+                    self.projects(ctx, JOINT_MATCHES),
                 )
             )
         return JointProjects(items=items)

@@ -30,16 +30,20 @@ class PeerMatch:
     confident: bool = False
     # For peers by profile: (own item title, kind of their item, their item id).
     pairs: list[tuple[str, str, str]] = field(default_factory=list)
+    # Projects the town already runs together with the asker (on the topic asked, or any).
+    together: list[str] = field(default_factory=list)
 
     @property
     def relations(self) -> list[str]:
-        """'hat_geloest' (has a confidently matching project), 'gleicher_bedarf' (has a
-        confidently matching need): a tag needs a match that backs it."""
-        return [
+        """'partner' (already runs a project with the asker), 'hat_geloest' (has a
+        confidently matching project), 'gleicher_bedarf' (has a confidently matching need): a
+        tag needs a match that backs it."""
+        tags = [
             name
             for name, items in (("hat_geloest", self.projects), ("gleicher_bedarf", self.needs))
             if any(sc.confident for sc in items)
         ]
+        return (["partner"] if self.together else []) + tags
 
 
 def structure(data: MatchData, asker: Municipality | None, town: Municipality) -> dict[str, float]:
@@ -79,6 +83,7 @@ def rank_peers(ctx: QueryContext) -> list[PeerMatch]:
             continue
         if not geography.passes(town, q.filters, q.asker):
             continue
+        together = _together(ctx, q.asker, mid, parts["projects"])
         components = {
             **_topic(ctx, parts["projects"], parts["needs"]),
             **(structure(ctx.data, q.asker, town) if q.asker else {}),
@@ -92,11 +97,29 @@ def rank_peers(ctx: QueryContext) -> list[PeerMatch]:
                 parts["needs"],
                 components,
                 confident,
+                together=together,
             )
         )
-    # Towns with a confident match come first: structure must not lift a weak match above them.
-    results.sort(key=lambda r: (not r.confident, -r.score, r.town.id))
+    # Towns with a confident match, and the asker's partners on the topic, come first:
+    # structure must not lift a weak match above them.
+    results.sort(key=lambda r: (not (r.confident or r.together), -r.score, r.town.id))
     return results
+
+
+def _together(
+    ctx: QueryContext, asker: Municipality | None, town_id: str, projects: list[Scored]
+) -> list[str]:
+    """Projects on the topic asked (above the relevance floor) that the town runs together
+    with the asker."""
+    if asker is None:
+        return []
+    catalog = ctx.catalog
+    return [
+        sc.id
+        for sc in projects
+        if asker.id in catalog.projects[sc.id].municipalities
+        and town_id in catalog.projects[sc.id].municipalities
+    ]
 
 
 def own_items(data: MatchData, town: Municipality) -> list[Project | Need]:
@@ -106,6 +129,16 @@ def own_items(data: MatchData, town: Municipality) -> list[Project | Need]:
     return items[: data.config.municipalities.profile_items]
 
 
+def _profile_weight(data: MatchData, item: Project | Need, kind: str, sc: Scored) -> float:
+    """What one match adds to a profile peer's topic sum: an uncertain match only a share,
+    and a project that answers one of our open needs more."""
+    w = data.config.municipalities
+    weight = 1.0 if sc.confident else w.weak_match
+    if isinstance(item, Need) and item.status != "erledigt" and kind == "projects":
+        weight *= w.need_solved
+    return sc.score * weight
+
+
 def profile_peers(
     data: MatchData,
     town: Municipality,
@@ -113,8 +146,10 @@ def profile_peers(
     context_of: Callable[[Project | Need, frozenset[str]], QueryContext],
 ) -> list[PeerMatch]:
     """Towns whose projects or needs match this town's own, item by item: the more of its
-    topics another town shares, and the better, the higher it ranks; structure adds.
-    `context_of(item, own ids)` gives the context of an item query (built by the caller)."""
+    topics another town shares, and the better, the higher it ranks (uncertain matches count
+    little, a project that answers our open need counts more); towns that already run a
+    project with this one, and structure, add. `context_of(item, own ids)` gives the context
+    of an item query (built by the caller)."""
     own = own_items(data, town)
     own_ids = frozenset(i.id for i in own)
     found: dict[str, dict] = {}
@@ -128,23 +163,28 @@ def profile_peers(
                     if other_kind == "projects"
                     else [data.catalog.needs[sc.id].municipality]
                 )
+                value = _profile_weight(data, item, other_kind, sc)
                 for mid in towns:
-                    if mid != town.id and (mid not in best or sc.score > best[mid][0]):
-                        best[mid] = (sc.score, other_kind, sc)
-        for mid, (score, other_kind, sc) in best.items():
+                    if mid != town.id and (mid not in best or value > best[mid][0]):
+                        best[mid] = (value, other_kind, sc)
+        for mid, (value, other_kind, sc) in best.items():
             entry = found.setdefault(mid, {"projects": [], "needs": [], "pairs": [], "sum": 0.0})
             entry[other_kind].append(sc)
             entry["pairs"].append((item.title, other_kind, sc.id))
-            entry["sum"] += score
-    power = data.config.municipalities.profile_norm_power
+            entry["sum"] += value
+    partners = _partners(data, town)
+    for mid in partners:
+        found.setdefault(mid, {"projects": [], "needs": [], "pairs": [], "sum": 0.0})
+    w = data.config.municipalities
     results = []
     for mid, entry in found.items():
         other = data.catalog.municipality(mid)
         if other is None or not geography.passes(other, filters, town):
             continue
         components = {
-            "topics": round(entry["sum"] / max(1, len(own)) ** power, 4),
+            "topics": round(entry["sum"] / max(1, len(own)) ** w.profile_norm_power, 4),
             **structure(data, town, other),
+            **({"partner": w.partner} if mid in partners else {}),
         }
         projects = sorted(entry["projects"], key=lambda x: -x.score)
         needs = sorted(entry["needs"], key=lambda x: -x.score)
@@ -157,10 +197,21 @@ def profile_peers(
                 components,
                 any(sc.confident for sc in projects + needs),
                 entry["pairs"],
+                partners.get(mid, []),
             )
         )
     results.sort(key=lambda r: (-r.score, r.town.id))
     return results
+
+
+def _partners(data: MatchData, town: Municipality) -> dict[str, list[str]]:
+    """Towns that run a project together with this one → those projects."""
+    out: dict[str, list[str]] = {}
+    for p in data.catalog.projects_of_municipality.get(town.id, []):
+        for mid in p.municipalities:
+            if mid != town.id:
+                out.setdefault(mid, []).append(p.id)
+    return out
 
 
 def structural_peers(

@@ -114,7 +114,7 @@ class MunicipalityResult(TownFields):
     categories: list[str]
     score: float
     confidence: Confidence
-    relations: list[Literal["hat_geloest", "gleicher_bedarf"]]
+    relations: list[Literal["partner", "hat_geloest", "gleicher_bedarf"]]
     projects: list[str] = Field(description="ids of its matching projects")
     needs: list[str] = Field(description="ids of its matching needs")
     municipalities: list[str]

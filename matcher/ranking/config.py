@@ -81,12 +81,37 @@ class MunicipalityWeights(_Strict):
         le=1,
         description="topic sum of profile peers ÷ (own items ** this): 0 sums, 1 averages",
     )
+    weak_match: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="share of an uncertain match's score in a profile peer's topic sum (many "
+        "weak matches must not outweigh one strong one)",
+    )
+    need_solved: float = Field(
+        1.5,
+        ge=0,
+        description="factor on a profile match where their project answers our open need",
+    )
+    partner: float = Field(
+        0.3,
+        ge=0,
+        description="a town's own peers: bonus for a town that already runs a project with it "
+        "(on a challenge, such a partner on the topic asked is listed first instead)",
+    )
 
 
 class JointConfig(_Strict):
     """Joint-project suggestions: which open needs of which towns may be grouped."""
 
     min_similarity: float = Field(0.45, ge=-1, le=1, description="cosine between two needs")
+    together_similarity: float = Field(
+        0.6,
+        ge=-1,
+        le=1,
+        description="cosine between a project two members already run together and the "
+        "group's challenge from which they cooperate on it already (no suggestion)",
+    )
     max_distance_km: float = Field(35.0, gt=0, description="between two members")
     max_population: int = Field(30_000, ge=0, description="members are smaller towns")
     max_members: int = Field(6, ge=2)

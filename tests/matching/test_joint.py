@@ -25,9 +25,43 @@ def test_joint_projects_are_small_close_towns_with_the_same_open_need(demo_servi
             need = cat.get("needs", m.need)
             assert need.municipality == m.id and need.status != "erledigt"
         assert g.providers and g.explanation.reasons
-    # The Odenwald street-lighting towns (needs written independently) end up together.
-    lighting = [g for g in groups if {"mossautal", "brensbach"} <= {m.id for m in g.members}]
+    # The Odenwald street-lighting towns (needs written independently) end up together, with
+    # the provider who delivered their model project first.
+    lighting = [
+        g for g in groups if {"mossautal", "reichelsheim-odenwald"} <= {m.id for m in g.members}
+    ]
     assert lighting and lighting[0].providers[0].id == "lichtwerk"
+    model = lighting[0].projects[0]
+    assert lighting[0].providers[0].id in {p.id for p in model.providers}
+    # Two distinct needs of administration are not one need ("Akten scannen", "E-Rechnung").
+    for g in groups:
+        titles = " ".join(m.need_title for m in g.members)
+        assert not ("Akten scannen" in titles and "E-Rechnung" in titles), titles
+    # Towns that already run a matching project together all are not suggested to start one.
+    for g in groups:
+        ids = {m.id for m in g.members}
+        assert not any(ids <= set(cat.get("projects", p.id).municipalities) for p in g.projects)
+
+
+def test_members_who_already_work_together_are_named_and_all_together_is_no_group(service):
+    from matcher.matching import joint
+
+    data = service.matcher().data
+    loose = data.with_config(
+        data.config.model_copy(
+            update={
+                "joint": data.config.joint.model_copy(
+                    update={"min_similarity": -1.0, "together_similarity": -1.0}
+                )
+            }
+        )
+    )
+    for g in joint_groups(loose, Filters()):
+        assert g.together is None or len(g.together[1]) < len(g.towns)
+        if g.together is not None:
+            involved = set(loose.catalog.projects[g.together[0]].municipalities)
+            assert set(g.together[1]) <= involved and len(g.together[1]) >= 2
+    assert joint  # the module under test
 
 
 def test_groups_have_a_stable_key_and_members_close_to_each_other(service):
