@@ -11,11 +11,13 @@ from matcher.domain.schema import (
     MAX_CHALLENGE_CHARS,
     MAX_RESULTS,
     MIN_CHALLENGE_CHARS,
+    ActorKind,
     Browse,
     Categories,
     Entity,
     FeedbackKind,
     Filters,
+    Municipality,
     Verdict,
 )
 
@@ -82,6 +84,9 @@ class ListQuery(_Strict):
     municipality: str | None = Field(None, max_length=120)
     provider: str | None = Field(None, max_length=120)
     status: str | None = Field(None, max_length=40)
+    actor_kind: ActorKind | None = Field(
+        None, description="Municipalities only: gemeinde, kreis (district) or verband"
+    )
 
     def browse(self) -> Browse:
         return Browse(
@@ -92,6 +97,7 @@ class ListQuery(_Strict):
             municipality=self.municipality,
             provider=self.provider,
             status=self.status,
+            actor_kind=self.actor_kind,
             limit=self.limit,
             offset=self.offset,
         )
@@ -117,6 +123,17 @@ def list_response(model: type[Entity]) -> type[ListResponse]:
         __base__=ListResponse,
         items=(list[model], ...),  # type: ignore[valid-type]
     )
+
+
+class ActorMembers(BaseModel):
+    """A district's or association's members, and the districts and associations an actor
+    (of any kind) belongs to. A district's members follow from its official key or name; an
+    association's are the ones it lists."""
+
+    id: str
+    kind: ActorKind
+    members: list[Municipality]
+    memberships: list[Municipality]
 
 
 class Feedback(_Strict):

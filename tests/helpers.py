@@ -14,6 +14,8 @@ from matcher.config import REPO_ROOT, Settings, load_settings
 from matcher.domain.schema import Category, Need
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# A few synthetic rows in the format of the official Destatis directory (GV-ISys extract).
+GV_SAMPLE = FIXTURES / "gv_directory_sample.csv"
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 DEMO_DATA = REPO_ROOT / "data"
 # Admin keys of the API tests' apps (at least 32 characters, as the settings demand).

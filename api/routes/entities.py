@@ -11,7 +11,7 @@ from flask import request
 from flask_openapi3 import APIBlueprint, Tag
 
 from api.auth import writer
-from api.models import ImportResponse, ItemPath, ListQuery, list_response
+from api.models import ActorMembers, ImportResponse, ItemPath, ListQuery, list_response
 from api.routes.common import BEARER, ERRORS, WRITE_ERRORS, public, role, service
 from matcher.domain.errors import PermissionDenied, ValidationError
 from matcher.domain.schema import KINDS, model_for
@@ -132,3 +132,15 @@ def _routes(kind: str) -> None:
 
 for _kind in KINDS:
     _routes(_kind)
+
+
+@api.get(
+    "/municipalities/<string:id>/members",
+    responses={200: ActorMembers, **ERRORS},
+    summary="Municipalities: members of a district or association, and memberships",
+)
+def municipality_members(path: ItemPath):
+    actor, members, memberships = service().members(path.id)
+    return ActorMembers(
+        id=actor.id, kind=actor.kind, members=members, memberships=memberships
+    ).model_dump(mode="json")

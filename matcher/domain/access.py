@@ -6,8 +6,15 @@ were resolved and official records merged, on every record it will change, befor
 a request body that looks harmless cannot rewrite another town through a merge. Naming another
 party (a town or provider on a project, a project as an offering's reference) needs its
 consent: the other party named it first (a town listed the provider on its project), or an
-admin makes the change. Only an admin changes a record's identity (id, AGS), creates
+admin makes the change. Only an admin changes a record's identity (id, AGS, kind), creates
 municipalities or providers, or imports files.
+
+Districts and associations are actors like municipalities: the key `municipality:<id of the
+district>` owns the district's record, its needs and the projects it takes part in, and
+nothing of its member municipalities (a district runs its own projects; a town's project stays
+the town's). Likewise a member town has no rights over its district's or association's items.
+Naming a new member of an association needs an admin, as naming a town on a project needs
+that town's consent.
 """
 
 from __future__ import annotations
@@ -69,9 +76,11 @@ def _identity(before: Entity, after: Entity) -> None:
         raise PermissionDenied(
             f"only an admin may merge {before.id!r} into another record ({after.id!r})"
         )
-    towns = isinstance(before, Municipality) and isinstance(after, Municipality)
-    if towns and getattr(after, "ags", "") != getattr(before, "ags", ""):
-        raise PermissionDenied("only an admin may change a municipality's AGS")
+    if isinstance(before, Municipality) and isinstance(after, Municipality):
+        if after.ags != before.ags:
+            raise PermissionDenied("only an admin may change a municipality's AGS")
+        if after.kind != before.kind:
+            raise PermissionDenied("only an admin may change what kind of actor a record is")
 
 
 def _consent(catalog: Catalog, actor: Actor, before: Entity | None, after: Entity) -> None:
@@ -87,6 +96,13 @@ def _consent(catalog: Catalog, actor: Actor, before: Entity | None, after: Entit
         if providers:
             raise PermissionDenied(
                 f"naming providers on a project needs an admin: {sorted(providers)}"
+            )
+    if isinstance(after, Municipality):
+        old_members = set(before.members) if isinstance(before, Municipality) else set()
+        members = set(after.members) - old_members
+        if members:
+            raise PermissionDenied(
+                f"naming members of an association needs an admin: {sorted(members)}"
             )
     if isinstance(after, Offering):
         old_refs = set(before.references) if isinstance(before, Offering) else set()

@@ -1,4 +1,5 @@
-"""Where municipalities are, how far apart, and whether they pass a user's place filters."""
+"""Where municipalities are (Land, Regierungsbezirk), how far apart, and whether they pass a
+user's place filters."""
 
 from __future__ import annotations
 
@@ -15,6 +16,57 @@ COVERS: dict[str, set[str]] = {
     "Kassel": {"Nordhessen", "Osthessen"},
 }
 EVERYWHERE = {"Hessen", "bundesweit"}
+
+# The Länder by the first two digits of an official key (AGS, Kreisschlüssel).
+LAENDER: dict[str, str] = {
+    "01": "Schleswig-Holstein",
+    "02": "Hamburg",
+    "03": "Niedersachsen",
+    "04": "Bremen",
+    "05": "Nordrhein-Westfalen",
+    "06": "Hessen",
+    "07": "Rheinland-Pfalz",
+    "08": "Baden-Württemberg",
+    "09": "Bayern",
+    "10": "Saarland",
+    "11": "Berlin",
+    "12": "Brandenburg",
+    "13": "Mecklenburg-Vorpommern",
+    "14": "Sachsen",
+    "15": "Sachsen-Anhalt",
+    "16": "Thüringen",
+}
+# Regierungsbezirke (the `region` of a municipality where its Land has them) → their Land, for
+# records without an official key. Where a Land has none, the region is the Land itself.
+REGION_LAND: dict[str, str] = {
+    **{name: "Hessen" for name in ("Darmstadt", "Gießen", "Kassel")},
+    **{name: "Baden-Württemberg" for name in ("Stuttgart", "Karlsruhe", "Freiburg", "Tübingen")},
+    **{
+        name: "Bayern"
+        for name in (
+            "Oberbayern",
+            "Niederbayern",
+            "Oberpfalz",
+            "Oberfranken",
+            "Mittelfranken",
+            "Unterfranken",
+            "Schwaben",
+        )
+    },
+    **{
+        name: "Nordrhein-Westfalen"
+        for name in ("Düsseldorf", "Köln", "Münster", "Detmold", "Arnsberg")
+    },
+    **{land: land for land in LAENDER.values()},
+}
+
+
+def land_of(m: Municipality) -> str:
+    """The Land of a municipality, district or association: by its official key, else by its
+    region; '' when neither tells."""
+    if m.ags:
+        return LAENDER.get(m.ags[:2], "")
+    return REGION_LAND.get(m.region, "")
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -7,6 +7,7 @@ the store persists them, the service ranks them, the API serializes them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from enum import StrEnum
 from typing import Annotated, Literal, get_args
@@ -19,6 +20,7 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
 from matcher.domain.errors import ValidationError
@@ -53,6 +55,23 @@ CATEGORY_LABELS: dict[Category, str] = {
     Category.sicherheit: "Sicherheit & Katastrophenschutz",
     Category.daten: "Daten, Open Data & digitaler Zwilling",
 }
+
+# What kind of actor a `Municipality` record is: a municipality (also a kreisfreie Stadt), a
+# district (Landkreis/Kreis) or an association of municipalities (Zweckverband, Amt, …).
+ActorKind = Literal["gemeinde", "kreis", "verband"]
+ACTOR_KINDS: tuple[str, ...] = get_args(ActorKind)
+ACTOR_KIND_LABELS: dict[str, str] = {
+    "gemeinde": "Kommune",
+    "kreis": "Landkreis",
+    "verband": "Kommunaler Zusammenschluss",
+}
+# Digits of the official key of each kind: the AGS of a municipality, the Kreisschlüssel of a
+# district, the Gemeindeverbandsschlüssel (Land, Regierungsbezirk, Kreis, Verband) of an
+# association in the official directory.
+AGS_DIGITS: dict[str, int] = {"gemeinde": 8, "kreis": 5, "verband": 9}
+# The members an association may list: the largest Gemeindeverband of the official directory (a
+# Verbandsgemeinde) has 71; a district's members are never listed (they follow from its key).
+MAX_MEMBERS = 100
 
 ProjectStatus = Literal["geplant", "laufend", "abgeschlossen"]
 NeedStatus = Literal["offen", "in_arbeit", "erledigt"]
@@ -101,6 +120,29 @@ Text = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_stri
 Short = Annotated[str, StringConstraints(max_length=300), AfterValidator(_stripped)]
 
 
+# A contact is a role mailbox ("digitalisierung@mossautal.example"), never a person's address.
+# Local part and domain as mail servers take them, but without the characters that would let
+# an address smuggle headers into a mailto: link (`?`, `&`, `=`, spaces); 254 characters is the
+# longest address SMTP carries.
+MAX_EMAIL_CHARS = 254
+_EMAIL = re.compile(
+    r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
+)
+
+
+def _mailbox(value: str) -> str:
+    value = value.strip()
+    if value and not _EMAIL.fullmatch(value):
+        raise ValueError("must be an e-mail address like name@domain.example")
+    return value
+
+
+ContactEmail = Annotated[
+    str, StringConstraints(max_length=MAX_EMAIL_CHARS), AfterValidator(_mailbox)
+]
+
+
 # A list in a request is at most this long (towns of a project, references, regions): real
 # records have a handful; a million entries would only cost CPU.
 MAX_LIST_ITEMS = 200
@@ -118,8 +160,15 @@ def _at_most_list_items(value: object) -> object:
     return value
 
 
+def _at_most_members(value: object) -> object:
+    if isinstance(value, list) and len(value) > MAX_MEMBERS:
+        raise ValueError(f"at most {MAX_MEMBERS} members")
+    return value
+
+
 Categories = Annotated[list[Category], BeforeValidator(_at_most_the_taxonomy)]
 Shorts = Annotated[list[Short], BeforeValidator(_at_most_list_items)]
+Members = Annotated[list[Short], BeforeValidator(_at_most_members)]
 
 
 class Entity(BaseModel):
@@ -135,7 +184,15 @@ def _dedupe(values: list) -> list:
 
 
 class Municipality(Entity):
-    """A German municipality (Gemeinde); `id` is its 8-digit AGS where known, else a slug."""
+    """An actor that runs projects and has needs: a municipality (Gemeinde, also a kreisfreie
+    Stadt), a district (Landkreis/Kreis) or an association of municipalities (Zweckverband,
+    Gemeindeverwaltungsverband, Amt, interkommunale Zusammenarbeit), told apart by `kind`.
+
+    `id` is the official key where known (`ags`: 8-digit AGS, 5-digit Kreisschlüssel, 9-digit
+    Gemeindeverbandsschlüssel), else a slug. A district's `district` is its own name, so that
+    district filters find it with its towns. Its members follow from its key or name
+    (`Catalog.members`); an association lists its members' ids in `members`.
+    """
 
     name: Title
     district: Short = ""
@@ -143,7 +200,30 @@ class Municipality(Entity):
     population: int | None = Field(default=None, ge=0)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
-    ags: str = Field(default="", pattern=r"^(\d{8})?$")
+    ags: str = Field(default="", pattern=r"^(\d{5}|\d{8}|\d{9})?$")
+    kind: ActorKind = "gemeinde"
+    members: Members = Field(
+        default_factory=list, description="Ids of an association's members (kind 'verband')"
+    )
+    area_km2: float | None = Field(default=None, ge=0)
+    contact_email: ContactEmail = Field(default="", description="A role mailbox, no person's")
+
+    _unique = field_validator("members")(_dedupe)
+
+    @model_validator(mode="after")
+    def _fits_its_kind(self) -> Municipality:
+        if self.ags and len(self.ags) != AGS_DIGITS[self.kind]:
+            raise ValueError(
+                f"the official key of a {self.kind} has {AGS_DIGITS[self.kind]} digits"
+            )
+        if self.members and self.kind != "verband":
+            raise ValueError(
+                "only an association (kind 'verband') lists members; a district's members "
+                "follow from its key or name"
+            )
+        if self.id in self.members:
+            raise ValueError("an association cannot be its own member")
+        return self
 
 
 class Project(Entity):
@@ -158,6 +238,7 @@ class Project(Entity):
     funding: Short = ""
     providers: Shorts = Field(default_factory=list)
     contact: Short = ""
+    contact_email: ContactEmail = Field(default="", description="A role mailbox, no person's")
 
     _unique = field_validator("categories", "municipalities", "providers")(_dedupe)
 
@@ -168,6 +249,7 @@ class Provider(Entity):
     name: Title
     description: Text = ""
     regions: Shorts = Field(default_factory=list)
+    contact_email: ContactEmail = Field(default="", description="A role mailbox, no person's")
 
     _unique = field_validator("regions")(_dedupe)
 
@@ -185,9 +267,12 @@ class Offering(Entity):
 
 
 class Need(Entity):
-    """A municipality's open challenge."""
+    """A municipality's open challenge (or a district's, or an association's)."""
 
-    municipality: ItemId
+    # An id, or a name as people write it ("Landkreis Gießen"), resolved to an id on import.
+    municipality: Annotated[
+        str, StringConstraints(min_length=1, max_length=300), AfterValidator(_stripped_not_empty)
+    ]
     title: Title
     description: Text = ""
     categories: Categories = Field(default_factory=list)
@@ -255,6 +340,11 @@ class Browse(BaseModel):
     municipality: str | None = None
     provider: str | None = None
     status: str | None = None
+    actor_kind: ActorKind | None = None  # municipalities only
+    funding: str | None = None  # projects only: the funding programme, as written
+    min_population: int | None = None  # a town of the item has at least this many inhabitants
+    max_population: int | None = None  # … and at most this many
+    by_name: bool = False  # order by name or title (as people read a list), else by id
     limit: int = 50
     offset: int = 0
 

@@ -2,14 +2,22 @@
 
 Two real formats are understood:
 - the GV-ISys quarterly extract ("AuszugGV", columns `satzart,…,gemeindename,…`), where state,
-  Regierungsbezirk and district are their own records (Satzart 10/20/40) above the
-  municipalities (Satzart 60), numbers use spaces as thousands and commas as decimals;
+  Regierungsbezirk, district and Gemeindeverband are their own records (Satzart 10/20/40/50)
+  above the municipalities (Satzart 60), numbers use spaces as thousands and commas as decimals;
 - the older one-row-per-municipality list with `Amtl.Gemeindeschlüssel`, `Kreisname`, … .
+
+From the extract, districts (Landkreise and Kreise; a kreisfreie Stadt is its municipality
+already) become actors of kind "kreis", keyed by their 5-digit Kreisschlüssel, and real
+Gemeindeverbände (Amt, Samtgemeinde, Verbandsgemeinde, Verwaltungsgemeinschaft, …) actors of
+kind "verband", keyed by their 9-digit key and listing their members. Their rows carry no
+figures: population and area are their members' sums, the position their members' centre
+weighted by population.
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 
 from matcher.domain.errors import ValidationError
 from matcher.domain.schema import Municipality
@@ -21,6 +29,20 @@ LIST_COLUMNS = {"Amtl.Gemeindeschlüssel", "Kreisname", "PLZ Gemeindenamen"}
 _KREISFREI = {"41", "42"}
 _LANDKREIS = {"44"}
 _KREIS = {"43", "45"}
+# Textkennzeichen of Gemeindeverband records (Satzart 50) that are associations, with the word
+# people put before the name. Left out: 50, a "verbandsfreie Gemeinde" (the municipality itself:
+# every Hessian row is one), and 58, an "erfüllende Gemeinde" (a member town doing the work of
+# its neighbours, named like that town).
+_VERBAND_WORDS = {
+    "51": "Amt",
+    "52": "Samtgemeinde",
+    "53": "Verbandsgemeinde",
+    "54": "Verwaltungsgemeinschaft",
+    "55": "Kirchspielslandgemeinde",
+    "56": "Verwaltungsverband",
+}
+# Names that already say what they are ("GVV Aidlingen/Grafenau", "VVG der Stadt Herrenberg").
+_NAMED_KIND = re.compile(r"^(GVV|VVG|VG|Amt|Verwaltungs|Verbands|Samtgemeinde)\b", re.IGNORECASE)
 
 
 def detect(header_row: dict) -> bool:
@@ -59,6 +81,11 @@ def _district_name(code: str, name: str) -> str:
     return base
 
 
+def _verband_name(code: str, name: str) -> str:
+    base = base_name(name)
+    return base if _NAMED_KIND.match(base) else f"{_VERBAND_WORDS[code]} {base}"
+
+
 def _region_name(name: str) -> str:
     return re.sub(r"^Reg\.-Bez\.\s*", "", name.strip())
 
@@ -71,40 +98,109 @@ def _gv_municipalities(rows: list[tuple[int, dict]]) -> list[Municipality]:
     states: dict[str, str] = {}
     regions: dict[tuple[str, str], str] = {}
     districts: dict[tuple[str, str, str], str] = {}
-    out: list[Municipality] = []
+    district_rows: dict[tuple[str, str, str], None] = {}  # of Landkreise and Kreise, in order
+    verband_rows: dict[tuple[str, str, str, str], tuple[str, str]] = {}  # → (code, name)
+    towns: list[tuple[tuple[str, str, str, str], Municipality]] = []
     problems: list[tuple[str, str]] = []
     for line, raw in rows:
         row = _clean(raw)
         kind, land, rb, kreis = row["satzart"], row["land"], row["rb"], row["kreis"]
+        code = row.get("textkennzeichen", "")
         if kind == "10":
             states[land] = row["gemeindename"]
         elif kind == "20":
             regions[(land, rb)] = _region_name(row["gemeindename"])
         elif kind == "40":
-            districts[(land, rb, kreis)] = _district_name(
-                row.get("textkennzeichen", ""), row["gemeindename"]
-            )
+            districts[(land, rb, kreis)] = _district_name(code, row["gemeindename"])
+            if code not in _KREISFREI:
+                district_rows[(land, rb, kreis)] = None
+        elif kind == "50" and code in _VERBAND_WORDS:
+            verband_rows[(land, rb, kreis, row.get("vb", ""))] = (code, row["gemeindename"])
         elif kind == "60":
             ags = f"{land}{rb}{kreis}{row['gemeinde']}"
             if not re.fullmatch(r"\d{8}", ags):
                 problems.append((f"line {line}", f"malformed AGS {ags!r}"))
                 continue
             population = number(row.get("bevoelkerung"))
-            out.append(
-                Municipality(
-                    id=ags,
-                    ags=ags,
-                    name=base_name(row["gemeindename"]),
-                    district=districts.get((land, rb, kreis), ""),
-                    region=regions.get((land, rb)) or states.get(land, ""),
-                    population=int(population) if population is not None else None,
-                    latitude=number(row.get("breitengrad")),
-                    longitude=number(row.get("laengengrad")),
-                )
+            town = Municipality(
+                id=ags,
+                ags=ags,
+                name=base_name(row["gemeindename"]),
+                district=districts.get((land, rb, kreis), ""),
+                region=regions.get((land, rb)) or states.get(land, ""),
+                population=int(population) if population is not None else None,
+                latitude=number(row.get("breitengrad")),
+                longitude=number(row.get("laengengrad")),
+                area_km2=number(row.get("flaeche")),
             )
+            towns.append(((land, rb, kreis, row.get("vb", "")), town))
     if problems:
         raise ValidationError("the directory has malformed rows; nothing was imported", problems)
+    out = [town for _, town in towns]
+    in_district: dict[tuple[str, str, str], list[Municipality]] = defaultdict(list)
+    in_verband: dict[tuple[str, str, str, str], list[Municipality]] = defaultdict(list)
+    for (land, rb, kreis, vb), town in towns:
+        in_district[(land, rb, kreis)].append(town)
+        in_verband[(land, rb, kreis, vb)].append(town)
+    for land, rb, kreis in district_rows:
+        members = in_district[(land, rb, kreis)]
+        key = f"{land}{rb}{kreis}"
+        out.append(
+            _aggregate(
+                Municipality(
+                    id=key,
+                    ags=key,
+                    kind="kreis",
+                    name=districts[(land, rb, kreis)],
+                    district=districts[(land, rb, kreis)],
+                    region=regions.get((land, rb)) or states.get(land, ""),
+                ),
+                members,
+            )
+        )
+    for (land, rb, kreis, vb), (code, name) in verband_rows.items():
+        members = in_verband[(land, rb, kreis, vb)]
+        key = f"{land}{rb}{kreis}{vb}"
+        if not members or not re.fullmatch(r"\d{9}", key):
+            continue
+        out.append(
+            _aggregate(
+                Municipality(
+                    id=key,
+                    ags=key,
+                    kind="verband",
+                    name=_verband_name(code, name),
+                    district=districts.get((land, rb, kreis), ""),
+                    region=regions.get((land, rb)) or states.get(land, ""),
+                    members=[t.id for t in members],
+                ),
+                members,
+            )
+        )
     return out
+
+
+def _aggregate(actor: Municipality, members: list[Municipality]) -> Municipality:
+    """A district or association with its members' population and area summed and their
+    centre, weighted by population, as its position."""
+    people = [m.population for m in members if m.population is not None]
+    areas = [m.area_km2 for m in members if m.area_km2 is not None]
+    placed = [
+        (m.latitude, m.longitude, m.population or 1)
+        for m in members
+        if m.latitude is not None and m.longitude is not None
+    ]
+    weight = sum(w for _, _, w in placed)
+    return actor.model_copy(
+        update={
+            "population": sum(people) if people else None,
+            "area_km2": round(sum(areas), 2) if areas else None,
+            "latitude": round(sum(lat * w for lat, _, w in placed) / weight, 6) if placed else None,
+            "longitude": round(sum(lon * w for _, lon, w in placed) / weight, 6)
+            if placed
+            else None,
+        }
+    )
 
 
 def _list_municipalities(rows: list[tuple[int, dict]]) -> list[Municipality]:

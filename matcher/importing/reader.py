@@ -10,20 +10,59 @@ from pathlib import Path
 
 from pydantic import ValidationError as PydanticValidationError
 
+from matcher.domain.actors import PlaceContext
 from matcher.domain.errors import ValidationError
 from matcher.domain.schema import LIST_FIELDS, Entity, model_for
 from matcher.importing import destatis
 from matcher.importing.tabular import csv_rows, decode, is_jsonl, jsonl_rows, read_bytes
 
+# Columns of project and need rows that say where the named actors are: not stored, used to
+# tell same-named places apart ("Münster" with Land "Hessen").
+CONTEXT_COLUMNS = {
+    "district": "district",
+    "kreis": "district",
+    "landkreis": "district",
+    "region": "region",
+    "regierungsbezirk": "region",
+    "land": "land",
+    "bundesland": "land",
+}
+_CONTEXT_KINDS = ("projects", "needs")
+
 
 @dataclass
 class ParsedFile:
-    """Items of one file with the line each came from, and warnings (e.g. ignored columns)."""
+    """Items of one file with the line each came from, the place context of each row (its
+    district, region and Land columns; empty where it has none) and warnings (e.g. ignored
+    columns)."""
 
     kind: str
     items: list[Entity] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    contexts: list[PlaceContext] = field(default_factory=list)
+
+    def place_contexts(self) -> list[PlaceContext]:
+        """A context for every item (an empty one where the file gave none)."""
+        if len(self.contexts) == len(self.items):
+            return self.contexts
+        return [PlaceContext() for _ in self.items]
+
+
+def _context(kind: str, data: dict) -> PlaceContext:
+    """The row's place columns (taken out of `data`)."""
+    if kind not in _CONTEXT_KINDS:
+        return PlaceContext()
+    found: dict[str, str] = {}
+    for key in [k for k in data if str(k).strip().lower() in CONTEXT_COLUMNS]:
+        value = data.pop(key)
+        if isinstance(value, str) and value.strip():
+            found.setdefault(CONTEXT_COLUMNS[str(key).strip().lower()], value.strip()[:300])
+    return PlaceContext(
+        district=found.get("district", ""),
+        region=found.get("region", ""),
+        land=found.get("land", ""),
+    )
 
 
 def _from_csv_cell(kind: str, row: dict) -> dict:
@@ -52,6 +91,7 @@ def parse_rows(kind: str, rows: list[tuple[int, dict]], from_csv: bool) -> Parse
     seen: dict[str, int] = {}
     for line, row in rows:
         data = _from_csv_cell(kind, row) if from_csv else dict(row)
+        context = _context(kind, data)
         for key in [k for k in data if k not in known]:
             unknown.setdefault(str(key), line)
             del data[key]
@@ -66,6 +106,7 @@ def parse_rows(kind: str, rows: list[tuple[int, dict]], from_csv: bool) -> Parse
         seen[item.id] = line
         parsed.items.append(item)
         parsed.lines.append(line)
+        parsed.contexts.append(context)
     if problems:
         raise ValidationError(f"{kind}: the file has invalid rows; nothing was imported", problems)
     for key, line in unknown.items():

@@ -30,7 +30,32 @@ municipalities = Table(
     Column("population", Integer),
     Column("latitude", Float),
     Column("longitude", Float),
-    Column("ags", String(8), nullable=False, default="", index=True),
+    Column("ags", String(12), nullable=False, default="", index=True),
+    # Added after the first release: a server default, so that the start-up upgrade can add
+    # them to an existing table (matcher/store/migrate.py).
+    Column("kind", String(20), nullable=False, default="gemeinde", server_default="gemeinde"),
+    Column("area_km2", Float),
+    Column("contact_email", String(254), nullable=False, default="", server_default=""),
+)
+
+# An association's members (a district's follow from its key and are not stored).
+municipality_members = Table(
+    "municipality_members",
+    metadata,
+    Column(
+        "municipality_id",
+        String(ID),
+        ForeignKey("municipalities.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "member_id",
+        String(ID),
+        ForeignKey("municipalities.id", ondelete="RESTRICT"),
+        primary_key=True,
+        index=True,
+    ),
+    Column("position", Integer, nullable=False),
 )
 
 providers = Table(
@@ -40,6 +65,7 @@ providers = Table(
     Column("name", String(300), nullable=False),
     Column("description", Text, nullable=False, default=""),
     Column("regions", JSON, nullable=False, default=list),
+    Column("contact_email", String(254), nullable=False, default="", server_default=""),
 )
 
 projects = Table(
@@ -53,6 +79,7 @@ projects = Table(
     Column("status", String(20)),
     Column("funding", String(300), nullable=False, default=""),
     Column("contact", String(300), nullable=False, default=""),
+    Column("contact_email", String(254), nullable=False, default="", server_default=""),
 )
 
 project_municipalities = Table(
@@ -159,6 +186,19 @@ feedback = Table(
     Column("created", String(40), nullable=False),
 )
 
+# Signed-in web sessions (api/session.py): the cookie holds a random token, the table only its
+# SHA-256, the role and the hash of the API key it was opened with (so that revoking the key
+# ends the session), the form token against cross-site requests, and when it ends.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("role", String(200), nullable=False),
+    Column("key_hash", String(64), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("expires", Integer, nullable=False, index=True),
+)
+
 # Embedding cache: vectors keyed by model and a hash of the text, so a rebuild re-encodes
 # only texts that changed.
 embeddings = Table(
@@ -179,6 +219,7 @@ ENTITY_TABLES = {
 
 # kind → {field: (link table, owner column, target column)}
 LINKS = {
+    "municipalities": {"members": (municipality_members, "municipality_id", "member_id")},
     "projects": {
         "municipalities": (project_municipalities, "project_id", "municipality_id"),
         "providers": (project_providers, "project_id", "provider_id"),

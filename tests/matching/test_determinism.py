@@ -93,7 +93,7 @@ def _sample(asks: list[tuple[str, str]], per_direction: int) -> list[tuple[str, 
 
 def test_every_direction_is_the_same_in_any_order_and_in_a_fresh_process(fake_demo):
     asks = _everything(fake_demo)
-    assert len(asks) == 82 + 45 + 260
+    assert len(asks) == 87 + 45 + 263
     forward = _answers(fake_demo, asks)
     # Another order: backwards, and the kinds interleaved.
     backward = list(reversed(asks))
