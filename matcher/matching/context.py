@@ -9,7 +9,6 @@ Rankers and presenters receive the context; none of them calls back into whoever
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,6 +21,8 @@ from matcher.domain import geography
 from matcher.domain.catalog import Catalog
 from matcher.domain.schema import Filters, Municipality, Project, display_name
 from matcher.matching.retrieval import SearchIndexes, merge_candidates
+from matcher.matching.texts import ItemTexts
+from matcher.matching.towns import TownPairs
 from matcher.ranking import features as feat
 from matcher.ranking.analysis import GermanAnalyzer
 from matcher.ranking.config import RankingConfig
@@ -36,8 +37,6 @@ MIN_COMMON_DOCUMENTS = 3
 # starts this many characters before the first shared word when it has to be cut.
 MAX_QUOTE_CHARS = 160
 QUOTE_LEAD_CHARS = 40
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
-_SURFACE = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def _quote(sentence: str, first: int) -> str:
@@ -100,6 +99,21 @@ class MatchData:
     config: RankingConfig
     analyzer: GermanAnalyzer
     year: int = field(default_factory=lambda: dt.date.today().year)
+    # The items' analysed text of this version of the data, kept across queries: the service
+    # passes one that it replaces on its next write; without one, this object makes its own.
+    known_texts: ItemTexts | None = field(default=None, compare=False, repr=False)
+
+    known_towns: TownPairs | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def texts(self) -> ItemTexts:
+        """What explanations need of the items' own text (`ItemTexts`)."""
+        return self.known_texts or ItemTexts(self.catalog, self.indexes.lexical, self.analyzer)
+
+    @cached_property
+    def towns(self) -> TownPairs:
+        """Distances and likeness of pairs of towns (`TownPairs`)."""
+        return self.known_towns or TownPairs(self.catalog)
 
     @cached_property
     def item_config(self) -> RankingConfig:
@@ -113,7 +127,9 @@ class MatchData:
 
     def with_config(self, config: RankingConfig) -> MatchData:
         """The same data ranked by another config (a new object: nothing serving changes)."""
-        return MatchData(self.catalog, self.indexes, config, self.analyzer, self.year)
+        return MatchData(
+            self.catalog, self.indexes, config, self.analyzer, self.year, self.texts, self.towns
+        )
 
     def query(self, text: str, vector: np.ndarray, **kw: object) -> Query:
         """A query of a text whose vector is known."""
@@ -131,14 +147,17 @@ class MatchData:
         """Weighted parts of how alike two towns are by place, size and district."""
         if a is None or b is None:
             return {}
-        km = geography.distance_km(a, b)
-        same = bool(a.district) and a.district == b.district
+        # A district or association and one of its members: the town lies inside it (0 km).
+        km, size, same = self.towns.likeness(a, b)
         return {
             "proximity": weights.proximity * feat.proximity(km, self.config.distance_scale_km),
-            "population": weights.population
-            * feat.population_similarity(a.population, b.population),
+            "population": weights.population * size,
             "same_district": weights.same_district if same else 0.0,
         }
+
+    def contains(self, outer: Municipality, inner: Municipality) -> bool:
+        """True if `inner` is a member of the district or association `outer`."""
+        return self.towns.contains(outer, inner)
 
     def alike(self, a: Municipality | None, b: Municipality | None) -> float:
         """How alike two towns are, in [0, 1] (the config's `town_similarity`)."""
@@ -153,6 +172,11 @@ class QueryContext:
         self.q = query
         self.catalog = data.catalog
         self.config = data.item_config if query.item_categories is not None else data.config
+        # Per item (kind, id): the query words it shares, and those of them an explanation names.
+        self._shared: dict[tuple[str, str], dict[str, list[str]]] = {}
+        self._matched: dict[tuple[str, str], list[str]] = {}
+        # Place features by a project's towns (many projects share their towns).
+        self._places: dict[tuple[str, ...], dict[str, float]] = {}
 
     # -- retrieval ---------------------------------------------------------------------------
 
@@ -183,13 +207,24 @@ class QueryContext:
         return profile
 
     def _place_features(self, municipality_ids: list[str]) -> dict[str, float]:
+        """Proximity and size features of a project's towns to the asker's (read-only: one
+        dict serves every project of the same towns)."""
+        if self.q.asker is None:
+            return {}
+        key = tuple(municipality_ids)
+        found = self._places.get(key)
+        if found is None:
+            found = self._places[key] = self._place_features_of(municipality_ids)
+        return found
+
+    def _place_features_of(self, municipality_ids: list[str]) -> dict[str, float]:
         asker = self.q.asker
         if asker is None:
             return {}
         towns = [t for t in self.catalog.towns(municipality_ids) if t.id != asker.id]
         if not towns:
             return {}
-        km = [d for d in (geography.distance_km(asker, t) for t in towns) if d is not None]
+        km = [d for d in (self.data.towns.distance_km(asker, t) for t in towns) if d is not None]
         return {
             "proximity": feat.proximity(min(km), self.config.distance_scale_km) if km else 0.0,
             "population": max(
@@ -281,18 +316,28 @@ class QueryContext:
         return self._vetted("providers", [sc for sc in found if sc.id in self.catalog.providers])
 
     def _vetted(self, kind: str, scored: list[Scored]) -> list[Scored]:
-        """Take confidence from matches whose text fit rests on ordinary shared words: a
-        confident match needs `confident_dense` cosine, or two topic words (nouns of the item)
-        in common with the query."""
-        floor = self.data.config.confident_dense
+        """Take confidence from matches whose text fit rests on incidental shared words: a
+        confident match needs a cosine of `confident_dense` (`item_confident_dense` when an
+        item is the query), or two topic words (nouns of the item) in common with the query,
+        one of them in the item's title (what it is about: a parking system that mentions
+        "LED" and "Straßenbeleuchtung" in passing is no lighting offer)."""
+        config = self.data.config
+        item_query = self.q.item_categories is not None
+        floor = config.item_confident_dense if item_query else config.confident_dense
         for sc in scored:
-            if (
-                sc.confident
-                and sc.inputs["dense"] < floor
-                and len(self.topic_words(kind, sc.id)) < 2
-            ):
+            if sc.confident and sc.inputs["dense"] < floor and not self._anchored(kind, sc.id):
                 sc.confident = False
         return scored
+
+    def _anchored(self, kind: str, item_id: str) -> bool:
+        """Two topic words in common, one of them a noun of the item's title."""
+        words = self.topic_words(kind, item_id)
+        if len(words) < 2:
+            return False
+        item = self.catalog.items[kind].get(item_id)
+        title = self.data.analyzer.noun_terms(display_name(item), True) if item else frozenset()
+        shared = self._shared_terms(kind, item_id)
+        return any(title.intersection(shared[w]) for w in words)
 
     def shared_words(self, kind: str, item_id: str) -> int:
         """How many of the query's words the item's text shares (after analysis)."""
@@ -301,11 +346,9 @@ class QueryContext:
     def topic_words(self, kind: str, item_id: str) -> list[str]:
         """Query words the item shares as a noun of its own text ("Bus", not "zweimal"): the
         words that say what both are about."""
-        item = self.catalog.items[kind].get(item_id)
-        if item is None:
+        nouns = self.data.texts.nouns(kind, item_id)
+        if nouns is None:
             return []
-        nouns = self.data.analyzer.noun_terms(display_name(item), True)
-        nouns |= self.data.analyzer.noun_terms(getattr(item, "description", "") or "")
         return [
             word
             for word, shared in self._shared_terms(kind, item_id).items()
@@ -321,6 +364,12 @@ class QueryContext:
     def matched_words(self, kind: str, item_id: str) -> list[str]:
         """Query words that the item's text shares (after stemming and compound splitting),
         rarest first; words found in most items say nothing and are left out."""
+        key = (kind, item_id)
+        if key not in self._matched:
+            self._matched[key] = self._rarest_shared(kind, item_id)
+        return list(self._matched[key])
+
+    def _rarest_shared(self, kind: str, item_id: str) -> list[str]:
         lexical = self.data.indexes.lexical[kind]
         common = max(MIN_COMMON_DOCUMENTS, int(COMMON_WORD_SHARE * len(lexical)))
         found: dict[str, int] = {}
@@ -334,10 +383,8 @@ class QueryContext:
         """A quotation from the item's description: the sentence that shares the most query
         words, if it shares two (one of them a topic word), shortened around the first of them.
         It shows why an item fits better than a list of words does."""
-        item = self.catalog.items[kind].get(item_id)
-        description = getattr(item, "description", "") if item is not None else ""
         words = self.matched_words(kind, item_id)
-        if not description or len(words) < 2:
+        if len(words) < 2:
             return None
         topic = set(words) & set(self.topic_words(kind, item_id))
         wanted: dict[str, str] = {}
@@ -345,16 +392,11 @@ class QueryContext:
             for term in self._word_terms[word]:
                 wanted.setdefault(term, word)
         best: tuple[int, int, str, int] | None = None
-        for number, sentence in enumerate(_SENTENCE.split(" ".join(description.split()))):
-            found: set[str] = set()
-            first = -1
-            for match in _SURFACE.finditer(sentence):
-                terms = self.data.analyzer.word_terms(match.group().lower())
-                hits = {wanted[t] for t in terms if t in wanted}
-                if hits and first < 0:
-                    first = match.start()
-                found |= hits
+        for number, (sentence, first_at) in enumerate(self.data.texts.sentences(kind, item_id)):
+            terms = [t for t in wanted if t in first_at]
+            found = {wanted[t] for t in terms}
             if len(found) >= 2 and found & topic:
+                first = min(first_at[t] for t in terms)
                 key = (len(found) + len(found & topic), -number, sentence, first)
                 if best is None or key[:2] > best[:2]:
                     best = key
@@ -362,10 +404,14 @@ class QueryContext:
 
     def _shared_terms(self, kind: str, item_id: str) -> dict[str, list[str]]:
         """Query word → its terms that the item's text has too (words sharing none left out)."""
-        item_terms = set(self.data.indexes.lexical[kind].terms_of(item_id))
-        out = {}
-        for word, terms in self._word_terms.items():
-            shared = [t for t in terms if t in item_terms]
-            if shared:
-                out[word] = shared
+        key = (kind, item_id)
+        out = self._shared.get(key)
+        if out is None:
+            item_terms = self.data.texts.terms(kind, item_id)
+            out = {}
+            for word, terms in self._word_terms.items():
+                shared = [t for t in terms if t in item_terms]
+                if shared:
+                    out[word] = shared
+            self._shared[key] = out
         return out

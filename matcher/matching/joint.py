@@ -60,6 +60,8 @@ def _eligible(data: MatchData, filters: Filters) -> list[Need]:
         town = catalog.municipality(need.municipality)
         if need.status == "erledigt" or town is None or town.latitude is None:
             continue
+        if town.kind != "gemeinde":  # districts and associations coordinate, they are no member
+            continue
         if town.population is None or town.population > cfg.max_population:
             continue
         if filters.allows(need.categories) and geography.passes(town, place, None):

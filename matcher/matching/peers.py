@@ -214,6 +214,12 @@ def _partners(data: MatchData, town: Municipality) -> dict[str, list[str]]:
     return out
 
 
+def comparable(a: Municipality, b: Municipality) -> bool:
+    """Whether two actors are alike by structure at all: districts with districts, towns with
+    towns and associations of towns."""
+    return (a.kind == "kreis") == (b.kind == "kreis")
+
+
 def structural_peers(
     data: MatchData, town: Municipality, filters: Filters, skip: set[str]
 ) -> list[PeerMatch]:
@@ -221,7 +227,7 @@ def structural_peers(
     scale = data.config.municipalities.structural_only
     out = []
     for other in data.catalog.municipalities.values():
-        if other.id == town.id or other.id in skip:
+        if other.id == town.id or other.id in skip or not comparable(town, other):
             continue
         if not geography.passes(other, filters, town):
             continue

@@ -27,6 +27,7 @@ from matcher.matching.results import (
     Spread,
     TownSummary,
 )
+from matcher.matching.towns import same_district
 from matcher.ranking.fusion import Scored
 
 # A cosine this high between challenge and item reads as "inhaltlich ähnlich" to people.
@@ -68,6 +69,7 @@ def _town(town: Municipality) -> dict:
         "district": town.district,
         "region": town.region,
         "population": town.population,
+        "actor_kind": town.kind,
     }
 
 
@@ -124,20 +126,35 @@ def _fit_reasons(scored: Scored, evidence: str | None) -> list[str]:
     return reasons
 
 
+def to_actor(actor: Municipality) -> str:
+    """'zum Odenwaldkreis', 'zum Zweckverband …', 'zur Verbandsgemeinde …' (dative)."""
+    head = actor.name.split()[0].lower() if actor.name.split() else ""
+    feminine = head.endswith(("gemeinde", "gemeinschaft", "region", "stadt"))
+    return ("zur " if feminine else "zum ") + actor.name
+
+
 def _place_reasons(ctx: QueryContext, towns: list[Municipality]) -> list[str]:
     asker = ctx.q.asker
     if asker is None:
         return []
     out = []
-    dists = [(geography.distance_km(asker, t), t) for t in towns if t.id != asker.id]
-    known = [(d, t) for d, t in dists if d is not None]
-    if known:
-        d, town = min(known, key=lambda x: x[0])
-        out.append(f"{town.name}: {km_text(d)} entfernt")
-        if town.district and town.district == asker.district:
-            out.append(f"im selben Kreis ({town.district})")
+    others = [t for t in towns if t.id != asker.id]
+    holds = [t for t in others if ctx.data.contains(t, asker)]
+    inside = [t for t in others if ctx.data.contains(asker, t)]
+    if holds:
+        out.append(f"{asker.name} gehört {and_list([to_actor(t) for t in holds])}")
+    elif inside:
+        out.append(f"{and_list([t.name for t in inside])} gehört {to_actor(asker)}")
+    else:
+        dists = [(geography.distance_km(asker, t), t) for t in others]
+        known = [(d, t) for d, t in dists if d is not None]
+        if known:
+            d, town = min(known, key=lambda x: x[0])
+            out.append(f"{town.name}: {km_text(d)} entfernt")
+            if same_district(town, asker):
+                out.append(f"im selben Kreis ({town.district})")
     if asker.population:
-        sizes = [(t, t.population) for t in towns if t.population]
+        sizes = [(t, t.population) for t in towns if t.population and t.kind == asker.kind]
         if sizes:
             best, pop = max(sizes, key=lambda x: -abs(x[1] - (asker.population or 1)))
             ratio = max(pop, asker.population) / min(pop, asker.population)
@@ -283,7 +300,12 @@ def municipality(ctx: QueryContext, r: PeerMatch) -> MunicipalityResult:
         reasons.append("nur strukturell ähnlich (Lage und Größe), kein passendes Vorhaben")
     elif not r.confident:
         reasons.append(WEAK)
-    km = geography.distance_km(ctx.q.asker, town)
+    asker = ctx.q.asker
+    inside = asker is not None and (
+        ctx.data.contains(town, asker) or ctx.data.contains(asker, town)
+    )
+    # A district and its own town: no distance between centres, the reason says "gehört zu".
+    km = None if inside else geography.distance_km(asker, town)
     return MunicipalityResult(
         **_town(town),
         distance_km=round(km, DISTANCE_DIGITS) if km is not None else None,

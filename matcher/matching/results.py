@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from matcher.domain.schema import ActorKind
+
 Confidence = Literal["hoch", "niedrig"]
 
 
@@ -48,6 +50,9 @@ class TownFields(_Result):
     district: str
     region: str
     population: int | None
+    actor_kind: ActorKind = Field(
+        "gemeinde", description="gemeinde (municipality), kreis (district) or verband"
+    )
 
 
 class TownSummary(TownFields):

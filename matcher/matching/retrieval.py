@@ -17,9 +17,10 @@ from matcher.domain.errors import NotReadyError
 from matcher.domain.schema import Entity, text_of
 from matcher.embeddings import CachedEncoder, VectorIndex, text_hash
 from matcher.embeddings.index import Observer, search_on_one_thread
+from matcher.ranking import lexical_snapshot
 from matcher.ranking.analysis import GermanAnalyzer
 from matcher.ranking.fusion import Candidate
-from matcher.ranking.lexical import LexicalIndex
+from matcher.ranking.lexical import LexicalIndex, LexicalScores
 
 log = logging.getLogger(__name__)
 
@@ -85,9 +86,9 @@ class SearchIndexes:
         if stale or orphans or rebuilt:
             self._unsaved.add(kind)
         self.vectors[kind] = index
-        lexical = LexicalIndex(self.analyzer)
-        lexical.add(list(texts), list(texts.values()))
-        self.lexical[kind] = lexical
+        self.lexical[kind] = lexical_snapshot.reconciled(
+            self.directory, kind, self.analyzer, texts, hashes
+        )
         return {
             "items": len(texts),
             "encoded_or_updated": len(stale),
@@ -167,4 +168,16 @@ def merge_candidates(
             missing.append(i)
     if missing:
         dense.update(zip(missing, vectors.scores(vector, missing).tolist(), strict=True))
-    return {i: Candidate(i, dense=s, lexical=scores.of(i)) for i, s in dense.items()}
+    lexical_of = _lexical_of(scores, list(dense))
+    return {i: Candidate(i, s, lex) for (i, s), lex in zip(dense.items(), lexical_of, strict=True)}
+
+
+def _lexical_of(scores: LexicalScores, ids: list[str]) -> list[float]:
+    """`scores.of(i)` of every id, in one array lookup."""
+    position, delta = scores.position, scores.delta
+    rows = [-1 if i in delta else position.get(i, -1) for i in ids]
+    found = scores.scores[np.maximum(rows, 0)].tolist() if len(scores.scores) else [0.0] * len(ids)
+    return [
+        delta.get(i, value if row >= 0 else 0.0)
+        for i, row, value in zip(ids, rows, found, strict=True)
+    ]

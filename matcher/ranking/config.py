@@ -163,8 +163,13 @@ class RankingConfig(_Strict):
     item_confident_score: float = Field(0.45, description="confident line for item queries")
     confident_dense: float = Field(
         0.3,
-        description="a confident match also needs this cosine, or two shared query words: one "
-        "ordinary word in common makes nothing certain",
+        description="a confident match also needs this cosine, or two topic words (nouns) in "
+        "common, one in its title: ordinary or incidental words make nothing certain",
+    )
+    item_confident_dense: float = Field(
+        0.55,
+        description="the same for item queries (two descriptions are more alike than a short "
+        "challenge and a description)",
     )
     max_per_municipality: int = Field(2, ge=1, description="results of one town before others")
     distance_scale_km: float = Field(30.0, gt=0)

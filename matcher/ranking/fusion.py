@@ -10,8 +10,8 @@ proximity or size never lift an unrelated item into the results.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 
@@ -23,7 +23,7 @@ _FEATURE_COLUMNS = slice(len(INPUTS) - len(FEATURES), len(INPUTS))
 COMPONENT_DIGITS = 4  # rounding of the score components shown in explanations
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """An item found by a retriever, with its raw scores and features in [0, 1]."""
 
@@ -33,21 +33,50 @@ class Candidate:
     features: dict[str, float] = field(default_factory=dict)
 
 
-@dataclass
+class InputRow(Mapping[str, float]):
+    """One candidate's row of the input matrix, read by name (`INPUTS`): most fused
+    candidates are never shown, so their inputs are not copied into a dict of their own."""
+
+    __slots__ = ("_matrix", "_row")
+
+    def __init__(self, matrix: np.ndarray, row: int) -> None:
+        self._matrix = matrix
+        self._row = row
+
+    def __getitem__(self, name: str) -> float:
+        return float(self._matrix[self._row, _COLUMN[name]])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(INPUTS)
+
+    def __len__(self) -> int:
+        return len(INPUTS)
+
+
+@dataclass(slots=True)
 class Scored:
     """A fused result: the final score, the text fit and its inputs (`INPUTS` by name); the
-    weighted components are worked out only for results that are shown."""
+    weighted components are worked out only for results that are shown. (Slots: a query
+    fuses hundreds of these, and an object without a `__dict__` is one allocation.)"""
 
     id: str
     score: float
     text_fit: float
-    inputs: dict[str, float]
+    inputs: Mapping[str, float]
     confident: bool
     config: RankingConfig = field(repr=False, compare=False)
+    _components: dict[str, float] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
-    @cached_property
+    @property
     def components(self) -> dict[str, float]:
         """Every weighted part of the score, rounded (zero features left out)."""
+        if self._components is None:
+            self._components = self._weighted()
+        return self._components
+
+    def _weighted(self) -> dict[str, float]:
         model = learned_model(self.config)
         if model is not None:
             return {
@@ -144,17 +173,11 @@ def fuse(candidates: list[Candidate], config: RankingConfig) -> list[Scored]:
         scores = _learned_scores(x, model)
     else:
         scores = fits + x[:, _FEATURE_COLUMNS] @ feature_weights(config)
+    confident = (fits >= config.confident_score).tolist()
     out = [
-        Scored(
-            cand.id,
-            score,
-            fit,
-            dict(zip(INPUTS, row, strict=True)),
-            fit >= config.confident_score,
-            config,
-        )
-        for cand, score, fit, row in zip(
-            kept, scores.tolist(), fits.tolist(), x.tolist(), strict=True
+        Scored(cand.id, score, fit, InputRow(x, row), sure, config)
+        for row, (cand, score, fit, sure) in enumerate(
+            zip(kept, scores.tolist(), fits.tolist(), confident, strict=True)
         )
     ]
     out.sort(key=lambda s: (-s.score, s.id))

@@ -77,3 +77,10 @@ def test_groups_have_a_stable_key_and_members_close_to_each_other(service):
         assert max(g.distances_km) <= loose.config.joint.max_distance_km
         assert g.key == joint_groups(loose, Filters())[groups.index(g)].key
     assert [g.score for g in groups] == sorted((g.score for g in groups), reverse=True)
+
+
+@pytest.mark.slow
+def test_districts_and_associations_coordinate_but_are_no_group_members(demo_service):
+    cat = demo_service.catalog
+    for g in demo_service.joint_projects(30).items:
+        assert all(cat.municipality(m.id).kind == "gemeinde" for m in g.members)

@@ -105,3 +105,39 @@ def test_many_weak_matches_count_less_than_one_strong_match(service):
     if need.status != "erledigt":
         solved = _profile_weight(data, need, "projects", strong)
         assert solved == pytest.approx(0.6 * w.need_solved)
+
+
+@pytest.mark.slow
+def test_districts_are_peers_and_say_whom_they_hold(demo_service):
+    towns = demo_service.search(
+        "Bei Starkregen laufen bei uns die Keller voll, wir wollen früher gewarnt werden",
+        "municipalities",
+        k=10,
+        municipality="mossautal",
+    )
+    district = next(t for t in towns if t.id == "odenwaldkreis")
+    assert district.actor_kind == "kreis"
+    assert "Mossautal gehört zum Odenwaldkreis" in district.explanation.reasons
+    assert district.distance_km is None  # no distance between a district and its own town
+    assert not any("ähnlich groß" in r for r in district.explanation.reasons)
+    # The district's own page: its towns are inside it, not "in the same district".
+    own = demo_service.peers("odenwaldkreis", 10)
+    for peer in own.peers:
+        assert not any(r.startswith("im selben Kreis") for r in peer.explanation.reasons)
+        if peer.actor_kind == "gemeinde" and peer.district == "Odenwaldkreis":
+            assert f"{peer.name} gehört zum Odenwaldkreis" in peer.explanation.reasons
+
+
+def test_structure_compares_districts_with_districts_and_towns_with_towns(service):
+    from matcher.domain.schema import Municipality
+    from matcher.matching.peers import comparable
+
+    town = Municipality(id="a", name="A")
+    district = Municipality(id="k", name="Landkreis K", kind="kreis")
+    union = Municipality(id="v", name="Zweckverband V", kind="verband", members=["a"])
+    assert comparable(town, union) and not comparable(town, district)
+    assert comparable(district, district.model_copy(update={"id": "k2"}))
+    data = service.matcher().data
+    big = district.model_copy(update={"population": 5000})
+    small = town.model_copy(update={"population": 5000})
+    assert data.town_similarity(big, small, data.config.town_similarity)["population"] == 0.0

@@ -42,7 +42,10 @@ def test_references_are_confident_project_hits_and_make_a_provider_confident(ser
     for r in ranked:
         assert {p.id for p in r.references} <= hits
         if r.references:
-            assert r.confident and r.components["references"] > 0
+            # A reference makes a provider confident; its count adds `providers.references`
+            # per reference (0 in the tuned config, as reference_fit carries the evidence).
+            assert r.confident and "references" in r.components
+            assert (r.components["references"] > 0) == (service.ranking.providers.references > 0)
     flags = [r.confident for r in ranked]
     assert flags == sorted(flags, reverse=True)  # confident ones first
 

@@ -1,0 +1,102 @@
+"""What explanations need of an item's own text, worked out once per version of the data.
+
+Explaining a result reads the item's analysed terms, the nouns of its title and description
+and, for a quotation, every word of every sentence of its description analysed. None of that
+depends on the query, so it is kept here across queries. An `ItemTexts` belongs to one version
+of the data: the service makes a new one whenever it applies a write (the catalog and the
+lexical indexes change in place), so nothing here outlives the text it was made of.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable, Mapping
+from contextlib import suppress
+from typing import TypeVar
+
+from matcher.domain.catalog import Catalog
+from matcher.domain.schema import display_name
+from matcher.ranking.analysis import GermanAnalyzer
+from matcher.ranking.lexical import LexicalIndex
+
+# Items whose derived text is kept per kind of value; beyond it the oldest go first, so a
+# worker that explains every item of a million in turn holds a bounded amount.
+MAX_ITEMS = 20_000
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_SURFACE = re.compile(r"[^\W_]+", re.UNICODE)
+
+V = TypeVar("V")
+
+# A sentence of a description and, for each term of its words, where the first word with
+# that term starts.
+Sentence = tuple[str, dict[str, int]]
+
+
+def sentences(analyzer: GermanAnalyzer, description: str) -> list[Sentence]:
+    """The sentences of a description (whitespace collapsed), each with the first position
+    of every term of its words."""
+    out = []
+    for sentence in _SENTENCE.split(" ".join(description.split())):
+        first: dict[str, int] = {}
+        for match in _SURFACE.finditer(sentence):
+            for term in analyzer.word_terms(match.group().lower()):
+                first.setdefault(term, match.start())
+        out.append((sentence, first))
+    return out
+
+
+class ItemTexts:
+    """Analysed terms, topic nouns and description sentences of items, computed on first use
+    for one version of `catalog` and `lexical` (read-only while this object is in use)."""
+
+    def __init__(
+        self, catalog: Catalog, lexical: Mapping[str, LexicalIndex], analyzer: GermanAnalyzer
+    ) -> None:
+        self.catalog = catalog
+        self.lexical = lexical
+        self.analyzer = analyzer
+        self._terms: dict[Hashable, frozenset[str]] = {}
+        self._nouns: dict[Hashable, frozenset[str] | None] = {}
+        self._sentences: dict[Hashable, list[Sentence]] = {}
+
+    @staticmethod
+    def _kept(store: dict[Hashable, V], key: Hashable, make: Callable[[], V]) -> V:
+        if key in store:
+            return store[key]
+        value = store[key] = make()
+        if len(store) > MAX_ITEMS:
+            # Two request threads may race to drop the oldest: the loser has nothing to do.
+            with suppress(KeyError, RuntimeError, StopIteration):
+                del store[next(iter(store))]
+        return value
+
+    def terms(self, kind: str, item_id: str) -> frozenset[str]:
+        """The item's analysed terms (as the lexical index holds them)."""
+        lexical = self.lexical[kind]
+        return self._kept(
+            self._terms, (kind, item_id), lambda: frozenset(lexical.terms_of(item_id))
+        )
+
+    def nouns(self, kind: str, item_id: str) -> frozenset[str] | None:
+        """Terms of the nouns of the item's title and description; None for an unknown id."""
+
+        def make() -> frozenset[str] | None:
+            item = self.catalog.items[kind].get(item_id)
+            if item is None:
+                return None
+            description = getattr(item, "description", "") or ""
+            return self.analyzer.noun_terms(display_name(item), True) | self.analyzer.noun_terms(
+                description
+            )
+
+        return self._kept(self._nouns, (kind, item_id), make)
+
+    def sentences(self, kind: str, item_id: str) -> list[Sentence]:
+        """The item's description as sentences with their terms (none without one)."""
+
+        def make() -> list[Sentence]:
+            item = self.catalog.items[kind].get(item_id)
+            description = getattr(item, "description", "") if item is not None else ""
+            return sentences(self.analyzer, description) if description else []
+
+        return self._kept(self._sentences, (kind, item_id), make)
