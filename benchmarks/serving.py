@@ -17,7 +17,9 @@ import threading
 import time
 from pathlib import Path
 
-from benchmarks.stats import percentiles
+from benchmarks.encoder_alone import EncoderProcesses, fresh_text
+from benchmarks.stats import percentiles, timed
+from matcher.embeddings import Encoder
 
 
 def _free_port() -> int:
@@ -125,9 +127,12 @@ class Server:
         self.log.close()
 
 
-def _throughput(port: int, texts: list[str], clients: int, seconds: float, fresh: bool) -> dict:
+def _throughput(
+    port: int, texts: list[str], clients: int, seconds: float, fresh: bool, first: int = 0
+) -> dict:
     """Matches per second with `clients` concurrent keep-alive clients for `seconds`; with
-    `fresh`, every request's text is new (a numbered variant), so each one is encoded."""
+    `fresh`, every request's text is new (a numbered variant from number `first` on, far
+    apart for each call), so each one is encoded."""
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -135,12 +140,11 @@ def _throughput(port: int, texts: list[str], clients: int, seconds: float, fresh
 
     def worker(offset: int) -> None:
         client = Client(port)
-        i = offset
+        i = first + offset
         mine = []
         try:
             while time.perf_counter() < stop_at:
-                text = texts[i % len(texts)]
-                mine.append(client.match(f"{text} (Anfrage {i})" if fresh else text))
+                mine.append(client.match(fresh_text(texts, i) if fresh else texts[i % len(texts)]))
                 i += clients
         except Exception as exc:  # noqa: BLE001 - counted and reported, not raised
             with lock:
@@ -164,6 +168,21 @@ def _throughput(port: int, texts: list[str], clients: int, seconds: float, fresh
         "per_second": len(latencies) / elapsed,
         "errors": len(errors),
         "latency": percentiles(latencies),
+        "samples": latencies,
+    }
+
+
+def _merged(rounds: list[dict]) -> dict:
+    """Throughput rounds as one."""
+    requests = sum(r["requests"] for r in rounds)
+    seconds = sum(r["seconds"] for r in rounds)
+    return {
+        "clients": rounds[0]["clients"],
+        "seconds": seconds,
+        "requests": requests,
+        "per_second": requests / seconds,
+        "errors": sum(r["errors"] for r in rounds),
+        "latency": percentiles([ms for r in rounds for ms in r.pop("samples")]),
     }
 
 
@@ -174,27 +193,51 @@ def run(
     clients: int = 8,
     seconds: float = 10.0,
     db_url: str | None = None,
+    encoder: Encoder | None = None,
+    alone: EncoderProcesses | None = None,
+    rounds: int = 4,
 ) -> dict:
-    """HTTP figures for the server on `home` (whose index must be built)."""
+    """HTTP figures for the server on `home` (whose index must be built).
+
+    Side by side on a shared machine: with `encoder`, the bench encodes each text itself
+    right before asking the server (the new texts' latency is compared with that); with
+    `alone`, the new-text throughput is measured in `rounds` that alternate with rounds of
+    those encoder processes.
+    """
     server = Server(home, workers, db_url)
     try:
         startup = server.wait_first_answer(texts[0])
         client = Client(server.port)
         # Every text is new to the server once (workers keep their own query caches).
-        cold = [client.match(t) for t in texts[1:]]
+        cold, encode = [], []
+        for t in texts[1:]:
+            if encoder is not None:
+                encode.append(timed(encoder.encode_query, t)[1])
+            cold.append(client.match(t))
         warm = [client.match(t) for t in texts[1:]]
         client.close()
         repeated = _throughput(server.port, texts, clients, seconds / 2, fresh=False)
-        new = _throughput(server.port, texts, clients, seconds / 2, fresh=True)
+        repeated.pop("samples")
+        new = []
+        for n in range(rounds):
+            first = n * 1_000_000
+            new.append(_throughput(server.port, texts, clients, seconds / 2 / rounds, True, first))
+            if alone is not None:
+                alone.round(seconds / 2 / rounds)
         memory = server.memory()
     finally:
         server.stop()
-    return {
+    out = {
         "workers": workers,
         "startup_s": startup,
         "latency_new_text": percentiles(cold),
         "latency_repeated_text": percentiles(warm),
         "throughput_repeated_texts": repeated,
-        "throughput_new_texts": new,
+        "throughput_new_texts": _merged(new),
         "memory": memory,
     }
+    if encode:
+        out["encode_side_by_side"] = percentiles(encode)
+    if alone is not None:
+        out["encoder_alone"] = alone.figures()
+    return out

@@ -35,6 +35,7 @@ from matcher.domain.schema import (
     Browse,
     Entity,
     Filters,
+    Municipality,
     model_for,
 )
 from matcher.embeddings import CachedEncoder, Encoder, create_encoder
@@ -55,9 +56,12 @@ from matcher.matching.results import (
     SimilarResult,
 )
 from matcher.matching.retrieval import SEARCHABLE, Observer, SearchIndexes
+from matcher.matching.texts import ItemTexts
+from matcher.matching.towns import TownPairs
 from matcher.ranking.analysis import GermanAnalyzer
 from matcher.ranking.config import RankingConfig, load_ranking_config
 from matcher.store import Store
+from matcher.store.sessions import SessionStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -129,8 +133,19 @@ class MatcherService:
         # Results of recent challenges, valid while the data is unchanged (the ranking config
         # of a service never changes; other configs are run through other matchers).
         self._results: AnswerCache[MatchResult] = AnswerCache(RESULT_CACHE_SIZE)
+        # The same answers as JSON, for the API (a repeated answer is not serialised again).
+        self._json_answers: AnswerCache[bytes] = AnswerCache(RESULT_CACHE_SIZE)
+        # The items' analysed text for explanations, of the data as it is now: replaced
+        # whenever a write is applied (`_data_changed`).
+        self._texts: ItemTexts | None = None
+        self._towns = TownPairs(self.catalog)
 
     # -- set-up ------------------------------------------------------------------------------
+
+    @functools.cached_property
+    def sessions(self) -> SessionStore:
+        """Signed-in web sessions (the pages' sign-in), kept in this service's database."""
+        return SessionStore(self.store.engine)
 
     @property
     def encoder(self) -> CachedEncoder:
@@ -184,6 +199,7 @@ class MatcherService:
             ):
                 indexes.save()
             self.indexes = indexes
+            self._data_changed()
             if self.observer is not None:
                 self.observer("opened", "")
             return changes
@@ -238,8 +254,8 @@ class MatcherService:
         model_for(kind)
         with self._lock:
             self.refresh()  # authorise against what other workers wrote meanwhile, too
-            resolver = Resolver(self.catalog)
-            items = resolver.resolve(kind, parsed.items, parsed.lines)
+            resolver = Resolver(self.catalog, self.settings.home_land)
+            items = resolver.resolve(kind, parsed.items, parsed.lines, parsed.place_contexts())
             new_towns = list(resolver.new_municipalities.values())
             created: list[Entity] = list(new_towns)
             if created and not actor.is_admin:
@@ -301,7 +317,18 @@ class MatcherService:
                     self.indexes.upsert(kind, items)
                     self.indexes.remove(kind, gone)
             self._seen = changes[-1][0]
+            self._data_changed()
             return len(latest)
+
+    def _data_changed(self) -> None:
+        """Forget what was derived from the items (their text, the towns' distances): the
+        catalog and the indexes changed in place."""
+        self._towns = TownPairs(self.catalog)
+        self._texts = (
+            ItemTexts(self.catalog, self.indexes.lexical, self.analyzer)
+            if self.indexes is not None
+            else None
+        )
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -312,8 +339,17 @@ class MatcherService:
         if self.indexes is None:
             raise NotReadyError("the index is not built yet; run `matcher build`")
         self.refresh()
+        if self._texts is None:
+            self._data_changed()
         return Matcher(
-            MatchData(self.catalog, self.indexes, ranking or self.ranking, self.analyzer)
+            MatchData(
+                self.catalog,
+                self.indexes,
+                ranking or self.ranking,
+                self.analyzer,
+                known_texts=self._texts,
+                known_towns=self._towns,
+            )
         )
 
     def query(
@@ -370,6 +406,39 @@ class MatcherService:
         filters: Filters | None = None,
     ) -> MatchResult:
         """Ranked, explained results of several kinds for one challenge."""
+        matcher, key, kinds = self._match_key(text, kinds, k, municipality, filters)
+        return self._answer(matcher, key, text, kinds, k, municipality, filters)
+
+    @_exclusive
+    def match_json(
+        self,
+        text: str,
+        kinds: list[str] | None = None,
+        k: int = 10,
+        municipality: str | None = None,
+        filters: Filters | None = None,
+    ) -> bytes:
+        """`match` serialised as JSON (UTF-8); a repeated challenge gets the bytes kept from
+        its first answer while the data is unchanged, and is not serialised again."""
+        matcher, key, kinds = self._match_key(text, kinds, k, municipality, filters)
+        hit = self._json_answers.get(key, self._seen)
+        if hit is not None:
+            return hit
+        found = self._answer(matcher, key, text, kinds, k, municipality, filters)
+        body = found.model_dump_json().encode()
+        self._json_answers.put(key, self._seen, body)
+        return body
+
+    def _match_key(
+        self,
+        text: str,
+        kinds: list[str] | None,
+        k: int,
+        municipality: str | None,
+        filters: Filters | None,
+    ) -> tuple[Matcher, tuple, list[str]]:
+        """Check a challenge's options, apply unseen writes; the matcher, the key of its
+        answer in the caches, and the kinds asked."""
         kinds = list(kinds or RESULT_KINDS)
         unknown = [x for x in kinds if x not in RESULT_KINDS]
         if unknown:
@@ -386,6 +455,18 @@ class MatcherService:
             municipality,
             filters.model_dump_json() if filters else "",
         )
+        return matcher, key, kinds
+
+    def _answer(
+        self,
+        matcher: Matcher,
+        key: tuple,
+        text: str,
+        kinds: list[str],
+        k: int,
+        municipality: str | None,
+        filters: Filters | None,
+    ) -> MatchResult:
         # A repeated challenge costs neither encoding nor ranking while the data is unchanged.
         hit = self._results.get(key, self._seen)
         if hit is not None:
@@ -406,6 +487,7 @@ class MatcherService:
         """Forget cached results and query vectors (benchmarks time the whole path)."""
         with self._lock:
             self._results.clear()
+            self._json_answers.clear()
         self.encoder.clear_queries()
 
     def _checked_k(self, k: int) -> None:
@@ -493,10 +575,20 @@ class MatcherService:
     @_exclusive
     def find_municipality(self, text: str) -> str | None:
         """Id of a municipality given by id or by its unique name (as typed in a form)."""
-        return self.catalog.find_municipality(text)
+        return self.catalog.find_municipality(text, self.settings.home_land)
 
     def get(self, kind: str, item_id: str) -> Entity:
         return self.store.get(kind, item_id)
+
+    @_exclusive
+    def members(self, actor_id: str) -> tuple[Municipality, list[Municipality], list[Municipality]]:
+        """An actor, its members (of a district or association) and the districts and
+        associations it belongs to; NotFoundError if there is no such actor."""
+        self.refresh()
+        actor = self.catalog.municipality(actor_id)
+        if actor is None:
+            raise NotFoundError(f"municipalities: no item with id {actor_id!r}")
+        return actor, self.catalog.members(actor), self.catalog.memberships(actor)
 
     @_exclusive
     def stats(self) -> dict:

@@ -236,3 +236,34 @@ def test_a_write_saves_only_the_index_it_changed(service, settings):
     after = {p.name: p.stat().st_mtime_ns for p in settings.index_dir.glob("*.faiss")}
     assert after["needs.faiss"] != before["needs.faiss"]
     assert all(after[n] == before[n] for n in before if n != "needs.faiss")
+
+
+def test_a_repeated_challenge_gets_the_same_json_bytes_until_data_changes_anywhere(
+    service, settings
+):
+    body = service.match_json("Rufbus für Dörfer", k=3)
+    assert body == service.match("Rufbus für Dörfer", k=3).model_dump_json().encode()
+    assert service.match_json("Rufbus für Dörfer", k=3) is body
+    # Another worker (another service on the same database) changes a project's title.
+    other = MatcherService(settings, encoder=FakeEncoder())
+    other.open()
+    project = other.get("projects", "p-bus")
+    other.upsert("projects", [project.model_copy(update={"title": "Rufbus neu im Kreis"})])
+    other.close()
+    changed = service.match_json("Rufbus für Dörfer", k=3)
+    assert changed != body
+    assert b"Rufbus neu im Kreis" in changed
+    assert changed == service.match("Rufbus für Dörfer", k=3).model_dump_json().encode()
+
+
+def test_explanations_follow_a_write_of_the_item_text(service):
+    """The items' analysed text is kept across queries, but never past a write."""
+    before = service.match("Rufbus für Dörfer", ["projects"], k=3).projects
+    assert any(p.id == "p-bus" for p in before)
+    project = service.get("projects", "p-bus")
+    quote = "Ein Rufbus fährt neu alle Dörfer im Kreis an."
+    assert all(quote not in " ".join(p.explanation.reasons) for p in before)
+    text = f"Zuerst ein anderer Satz. {quote}"
+    service.upsert("projects", [project.model_copy(update={"description": text})])
+    after = {p.id: p for p in service.match("Rufbus für Dörfer", ["projects"], k=3).projects}
+    assert f"„{quote}“" in " ".join(after["p-bus"].explanation.reasons)

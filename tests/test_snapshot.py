@@ -20,7 +20,11 @@ def test_second_instance_serves_from_the_snapshot_and_catches_up(db, tmp_path):
     assert built.returncode == 0, built.stderr
     # Ship the snapshot; then a write reaches the database after it was taken.
     shutil.copytree(builder / "index", instance / "index")
-    snapshot = {p.name: p.read_bytes() for p in (instance / "index").iterdir()}
+    snapshot = {
+        str(p.relative_to(instance / "index")): p.read_bytes()
+        for p in (instance / "index").rglob("*")
+        if p.is_file()
+    }
     need = tmp_path / "need.csv"
     need.write_text(
         "id;municipality;title;description\n"
@@ -39,6 +43,9 @@ def test_second_instance_serves_from_the_snapshot_and_catches_up(db, tmp_path):
     for kind in ("projects", "offerings", "providers"):
         assert " 0 neu kodiert" in lines[kind], lines[kind]
         assert (instance / "index" / f"{kind}.faiss").read_bytes() == snapshot[f"{kind}.faiss"]
+        # The lexical snapshot was loaded as it is, not analysed again and saved anew.
+        config = f"{kind}.lexical.json"
+        assert (instance / "index" / config).read_bytes() == snapshot[config]
     assert " 1 neu kodiert" in lines["needs"]  # only the write since the snapshot
     found = run_cli(
         ["search", "Glasfaser Aussiedlerhöfe", "--kind", "municipalities", "--json"],

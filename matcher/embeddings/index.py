@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,14 +34,21 @@ _TOMBSTONE_SHARE = 0.2
 Observer = Callable[[str, str], None]
 
 
+# Threads that have set FAISS to search on one OpenMP thread (the setting is per thread).
+_one_thread = threading.local()
+
+
 def search_on_one_thread() -> None:
-    """Make FAISS search on one OpenMP thread (process-wide; called by whoever serves queries).
+    """Make FAISS search on one OpenMP thread, in the calling thread.
 
     One query at a time is searched; OpenMP threads only add start-up and spin cost there
     (measured 5 ms instead of 0.1 ms per search over a few hundred vectors on a busy 2-core
-    machine). Building a graph still uses every core (see `VectorIndex.rebuild`).
+    machine). OpenMP keeps this setting per thread, and a thread that never set it gets one
+    OpenMP thread per core: a server's request threads did (`VectorIndex.search` sets it in
+    each thread that searches). Building a graph still uses every core (`VectorIndex.rebuild`).
     """
     faiss.omp_set_num_threads(1)
+    _one_thread.set = True
 
 
 def hnsw_ef_search(n: int) -> int:
@@ -209,6 +217,8 @@ class VectorIndex:
         k = min(k, len(self))
         if k <= 0:
             return []
+        if not getattr(_one_thread, "set", False):
+            search_on_one_thread()
         query = np.ascontiguousarray(vector, dtype=np.float32).reshape(1, -1)
         # Tombstones may take places in the top k; ask for enough to make up for them.
         scores, labels = self._index.search(query, min(k + self._tombstones, self._index.ntotal))

@@ -13,6 +13,7 @@ import logging
 import math
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -59,6 +60,85 @@ class Analyzer(Protocol):
     def terms(self, text: str) -> list[str]: ...
 
 
+class Terms:
+    """Analysed terms of every item: a read-only base (arrays, possibly memory-mapped from a
+    snapshot, shared by the processes that map it) under the items written since (a dict).
+    Reads as a dict of id → terms."""
+
+    def __init__(
+        self,
+        ids: list[str] | None = None,
+        vocabulary: list[str] | None = None,
+        flat: np.ndarray | None = None,
+        offsets: np.ndarray | None = None,
+    ) -> None:
+        self._base_ids = ids or []
+        self._row = {item_id: n for n, item_id in enumerate(self._base_ids)}
+        self._vocabulary = vocabulary or []
+        self._flat = flat if flat is not None else np.zeros(0, dtype=np.int32)
+        self._offsets = offsets if offsets is not None else np.zeros(1, dtype=np.int64)
+        self._written: dict[str, list[str]] = {}
+        self._gone: set[str] = set()  # base items removed or rewritten
+
+    def _base(self, item_id: str) -> list[str] | None:
+        row = self._row.get(item_id)
+        if row is None or item_id in self._gone:
+            return None
+        start, end = int(self._offsets[row]), int(self._offsets[row + 1])
+        return [self._vocabulary[t] for t in self._flat[start:end].tolist()]
+
+    def get(self, item_id: str, default: list[str] | None = None) -> list[str] | None:
+        found = self._written.get(item_id)
+        if found is None:
+            found = self._base(item_id)
+        return default if found is None else found
+
+    def __getitem__(self, item_id: str) -> list[str]:
+        found = self.get(item_id)
+        if found is None:
+            raise KeyError(item_id)
+        return found
+
+    def __setitem__(self, item_id: str, terms: list[str]) -> None:
+        if item_id in self._row:
+            self._gone.add(item_id)
+        self._written[item_id] = terms
+
+    def pop(self, item_id: str, default: list[str] | None = None) -> list[str] | None:
+        found = self.get(item_id)
+        if found is None:
+            return default
+        self._written.pop(item_id, None)
+        if item_id in self._row:
+            self._gone.add(item_id)
+        return found
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self._written or (item_id in self._row and item_id not in self._gone)
+
+    def __len__(self) -> int:
+        return len(self._base_ids) - len(self._gone) + len(self._written)
+
+    def __iter__(self) -> Iterator[str]:
+        for item_id in self._base_ids:
+            if item_id not in self._gone:
+                yield item_id
+        yield from self._written
+
+    def values(self) -> Iterator[list[str]]:
+        return (self[i] for i in self)
+
+    def base_counts(self) -> tuple[Counter[str], int]:
+        """Document frequencies and total length of the base (as loaded, before any write)."""
+        rows = np.repeat(np.arange(len(self._base_ids), dtype=np.int64), np.diff(self._offsets))
+        size = max(len(self._vocabulary), 1)
+        # Each (item, term) pair counts once for the document frequency.
+        pairs = np.unique(rows * size + np.asarray(self._flat, dtype=np.int64)) % size
+        df = np.bincount(pairs, minlength=len(self._vocabulary))
+        counts = Counter({self._vocabulary[t]: int(df[t]) for t in np.flatnonzero(df).tolist()})
+        return counts, int(self._flat.size)
+
+
 class LexicalIndex:
     """BM25 scores of a query against every item of one kind."""
 
@@ -74,7 +154,7 @@ class LexicalIndex:
         self.k1, self.b = k1, b
         self.rebuild_below = rebuild_below
         self.delta_share = delta_share
-        self._terms: dict[str, list[str]] = {}
+        self._terms: Terms = Terms()
         self._df: Counter[str] = Counter()
         self._total_length = 0
         self._lock = threading.Lock()
@@ -136,13 +216,31 @@ class LexicalIndex:
         if not delta or pending > self.delta_share * len(self._ids):
             self._bm25 = None
 
+    def snapshot(self) -> tuple[list[str], list[list[str]], bm25s.BM25 | None]:
+        """Every item's terms, in the order of the main index, and the main index itself if it
+        holds every item as it is (no delta, nothing masked), else None."""
+        with self._lock:
+            ids = list(self._terms)
+            clean = not self._delta and not self._masked and ids == self._ids
+            return ids, [self._terms[i] for i in ids], self._bm25 if clean else None
+
+    def restore(self, terms: Terms, bm25: bm25s.BM25 | None) -> None:
+        """Take the terms and main index of a snapshot (`bm25` built from `terms` in order)."""
+        with self._lock:
+            self._terms = terms
+            self._df, self._total_length = terms.base_counts()
+            self._ids = list(terms)
+            self._position = {i: n for n, i in enumerate(self._ids)}
+            self._masked, self._delta, self._postings = set(), {}, {}
+            self._bm25 = bm25
+
     def document_frequency(self, term: str) -> int:
         """In how many items a term occurs."""
         return self._df.get(term, 0)
 
     def terms_of(self, item_id: str) -> list[str]:
         """Analysed terms of an item."""
-        return self._terms.get(item_id, [])
+        return self._terms.get(item_id) or []
 
     def _rebuild(self) -> None:
         ids = list(self._terms)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sqlite3
 import threading
 import time
 from contextlib import suppress
@@ -199,6 +200,53 @@ def private_sqlite_file(parsed: URL) -> Path | None:
     finally:
         os.close(fd)
     return path
+
+
+class SqliteChangeSignal:
+    """`PRAGMA data_version` of one dedicated connection to a SQLite file: it changes whenever
+    another connection, of this process or any other, commits to the database. Reading it takes
+    microseconds, against a pooled transaction and a query for the newest change (about a
+    tenth of a millisecond). The connection only reads this number; it is reopened in a forked
+    child (a connection must not cross a fork)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._connection: sqlite3.Connection | None = None
+        self._pid = 0
+
+    @classmethod
+    def of(cls, url: URL) -> SqliteChangeSignal | None:
+        """A signal for a SQLite file database; None for anything else (in memory, a URI)."""
+        database = url.database or ""
+        if url.get_backend_name() != "sqlite" or url.query.get("uri"):
+            return None
+        if database in ("", ":memory:") or database.startswith("file:"):
+            return None
+        return cls(database)
+
+    def version(self) -> int | None:
+        """The data version now; None when it cannot be read (the caller asks the database)."""
+        with self._lock:
+            try:
+                if self._connection is None or self._pid != os.getpid():
+                    uri = f"file:{Path(self.path).resolve().as_posix()}?mode=rw"
+                    self._connection = sqlite3.connect(
+                        uri, uri=True, isolation_level=None, check_same_thread=False
+                    )
+                    self._pid = os.getpid()
+                row = self._connection.execute("PRAGMA data_version").fetchone()
+            except sqlite3.Error as exc:
+                log.debug("no data version from %s: %s", self.path, exc)
+                self._connection = None
+                return None
+            return int(row[0])
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None and self._pid == os.getpid():
+                self._connection.close()
+            self._connection = None
 
 
 def make_engine(url: str, statement_timeout: float | None = None) -> Engine:

@@ -28,10 +28,12 @@ from matcher.domain.errors import ConflictError, NotFoundError, NotReadyError
 from matcher.domain.schema import Entity, Need, model_for
 from matcher.store import tables as t
 from matcher.store.engine import (
+    SqliteChangeSignal,
     enable_sqlite_foreign_keys,
     make_engine,
     private_sqlite_file,
 )
+from matcher.store.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +68,18 @@ class Store:
         (and the wait for a frozen server), for serving requests; None: no bound."""
         self.url = url
         self.engine = make_engine(url, statement_timeout)
+        # SQLite: a cheap signal of commits by anyone, so that `last_change` asks the database
+        # only after a write (PostgreSQL: it always asks). (signal version, newest change seen)
+        self._signal = SqliteChangeSignal.of(self.engine.url)
+        self._signalled: tuple[int, int] | None = None
         created = None
         if self.engine.dialect.name == "sqlite":
             enable_sqlite_foreign_keys(self.engine)
             created = private_sqlite_file(self.engine.url)
         with _reachable():
             t.metadata.create_all(self.engine)
+            for change in upgrade(self.engine, t.metadata):
+                log.warning("database upgraded: %s", change)
         if created is not None:  # the WAL files, should SQLite have made them another way
             for extra in ("-wal", "-shm"):
                 if Path(f"{created}{extra}").exists():
@@ -79,6 +87,8 @@ class Store:
 
     def close(self) -> None:
         """Release the connection pool."""
+        if self._signal is not None:
+            self._signal.close()
         self.engine.dispose()
 
     @contextmanager
@@ -235,9 +245,20 @@ class Store:
     # -- change log and feedback -------------------------------------------------------------
 
     def last_change(self) -> int:
-        """Sequence number of the newest committed write (0 if none)."""
+        """Sequence number of the newest committed write (0 if none). On SQLite, while the
+        data version is the one of the last look, no commit happened since: the answer is
+        the same without asking."""
+        version = self._signal.version() if self._signal is not None else None
+        known = self._signalled
+        if version is not None and known is not None and known[0] == version:
+            return known[1]
+        # The version is read before the query: a commit in between changes it again, so the
+        # next look asks anew rather than missing it.
         with self._transaction() as conn:
-            return conn.execute(select(func.max(t.changes.c.seq))).scalar() or 0
+            seq = conn.execute(select(func.max(t.changes.c.seq))).scalar() or 0
+        if version is not None:
+            self._signalled = (version, seq)
+        return seq
 
     def changes_since(self, seq: int) -> list[tuple[int, str, str, str]]:
         """(seq, kind, item id, op) of every write after `seq`, oldest first."""
@@ -301,6 +322,7 @@ class Store:
 # kind → {referencing kind: (table, column that holds the id)}
 _REFERENCES = {
     "municipalities": {
+        "municipalities": (t.municipality_members, "member_id"),
         "projects": (t.project_municipalities, "municipality_id"),
         "needs": (t.needs, "municipality"),
     },
@@ -311,6 +333,7 @@ _REFERENCES = {
     "projects": {"offerings": (t.offering_references, "project_id")},
 }
 _OWNER = {
+    "municipality_members": "municipality_id",
     "project_municipalities": "project_id",
     "project_providers": "project_id",
     "offering_references": "offering_id",

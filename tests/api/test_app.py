@@ -36,6 +36,16 @@ def test_match_returns_three_linked_lists(client):
     assert body["providers"][0]["references"][0]["id"] in {p["id"] for p in body["projects"]}
 
 
+def test_match_answers_the_services_result_as_utf8_json(client, app):
+    """Serialised by pydantic in one pass: the same JSON as the result model, umlauts as they
+    are (not escaped), with the JSON content type."""
+    r = client.post("/api/v1/match", json={"text": "Straßenbeleuchtung für Dörfer", "k": 2})
+    assert r.status_code == 200 and r.mimetype == "application/json"
+    expected = app.extensions["matcher"].match("Straßenbeleuchtung für Dörfer", None, 2)
+    assert r.get_json() == expected.model_dump(mode="json")
+    assert "ß".encode() in r.data and b"\\u00df" not in r.data
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -221,7 +231,7 @@ def test_health_and_internal_errors_say_nothing_more(client, app, monkeypatch, c
     def boom(*args, **kwargs):
         raise RuntimeError("geheime Interna /etc/passwd")
 
-    monkeypatch.setattr(app.extensions["matcher"], "match", boom)
+    monkeypatch.setattr(app.extensions["matcher"], "match_json", boom)
     r = client.post("/api/v1/match", json={"text": "Licht"})
     error = _error(r, 500)
     assert error["message"] == "internal error" and "geheime" not in r.get_data(as_text=True)

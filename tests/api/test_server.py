@@ -36,7 +36,7 @@ def test_serve_on_sqlite(tmp_path):
     process, base = serve(tmp_path)
     try:
         status, health = call(base + "/health", key=KEY)
-        assert health["counts"]["projects"] == 260 and health["database"] == "sqlite"
+        assert health["counts"]["projects"] == 263 and health["database"] == "sqlite"
         _write_then_match(base)
         status, error = call(base + "/api/v1/match", "POST", {"text": "x"})
         assert status == 400 and error["error"]["details"][0]["field"] == "text"

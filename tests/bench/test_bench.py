@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from benchmarks.goals import evaluate
 from benchmarks.scale import measure_size
 from matcher.cli import main
 
@@ -27,7 +28,7 @@ def test_quick_bench_reports_every_part(tmp_path):
         timeout=900,
     )
     assert run.returncode == 0, run.stderr[-3000:]
-    for heading in ("Query path", "/match over HTTP", "Indexing", "Scale: 10,000"):
+    for heading in ("Query path", "/match over HTTP", "Indexing", "Scale: 10,000", "Goals"):
         assert heading in run.stdout
     r = json.loads(out.read_text())
     stages = r["query_path"]["stages"]
@@ -37,6 +38,13 @@ def test_quick_bench_reports_every_part(tmp_path):
     assert http["latency_new_text"]["n"] >= 50
     for key in ("throughput_repeated_texts", "throughput_new_texts"):
         assert http[key]["errors"] == 0 and http[key]["requests"] > 0
+    assert http["encoder_alone"]["processes"] == 2 and http["encoder_alone"]["encoded"] > 0
+    assert http["encode_side_by_side"]["n"] == http["latency_new_text"]["n"]
+    (start,) = r["startup"]
+    assert start["items"] == 10_000 and start["startup_s"] > 0
+    verdicts = {g["name"]: g["verdict"] for g in r["goals"]}
+    assert verdicts["new challenge: HTTP p50 ÷ encoder p50"] in ("met", "not met")
+    assert verdicts["start-up to first answer, 100,000 items"] == "not measured"  # quick: 10k
     assert len(http["memory"]["workers"]) == 2
     assert all(w["rss_mib"] > 50 for w in http["memory"]["workers"])  # the model is loaded
     indexing = r["indexing"]
@@ -70,3 +78,45 @@ def test_bench_without_a_source_checkout_fails_clearly(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["--home", str(tmp_path / "home"), "bench", "--quick"])
     assert result.exit_code == 2
     assert "Fehler:" in result.stderr and "benchmarks/" in result.stderr
+
+
+def _figures(**changes):
+    """A bench result with just the figures the goals read."""
+    p = lambda p50, p99=None: {"n": 10, "p50": p50, "p95": p50, "p99": p99 or p50}  # noqa: E731
+    r = {
+        "query_path": {"stages": {"encode": p(9.0), "match_repeated": p(0.4)}},
+        "http": {
+            "encode_side_by_side": p(2.0),
+            "latency_new_text": p(2.8, 6.5),
+            "latency_repeated_text": p(1.5),
+            "throughput_new_texts": {"clients": 8, "per_second": 150.0},
+            "encoder_alone": {"processes": 2, "threads": 1, "per_second": 200.0},
+        },
+        "indexing": {"ratio_to_encoder": 0.95},
+        "startup": [{"items": 100_000, "startup_s": 12.0, "memory": {"workers": [{}]}}],
+        "scale": [
+            {
+                "items": 1_000_000,
+                "rows": [
+                    {"type": "service: hnsw", "recall": 0.96, "ms_p99": 8.0, "memory_ratio": 1.25}
+                ],
+            }
+        ],
+    }
+    r.update(changes)
+    return r
+
+
+def test_goals_are_judged_on_the_side_by_side_figures():
+    verdicts = {g.name: (g.value, g.verdict) for g in evaluate(_figures())}
+    assert verdicts["repeated challenge: HTTP p50 − in-process p50"] == (1.1, "met")
+    # against the encoder timed beside the requests (2 ms), not the in-process stage (9 ms)
+    assert verdicts["new challenge: HTTP p50 ÷ encoder p50"] == (1.4, "met")
+    assert verdicts["new challenge: HTTP p99 ÷ encoder p50"] == (3.25, "not met")
+    assert verdicts["new texts, 8 clients: throughput ÷ encoder alone"] == (0.75, "not met")
+    assert verdicts["start-up to first answer, 100,000 items"] == (12.0, "not met")
+    assert verdicts["start-up to first answer, 1,000,000 items"] == (None, "not measured")
+    assert verdicts["1M items: recall@10"] == (0.96, "met")
+    assert verdicts["1M items: memory ÷ raw vectors"] == (1.25, "not met")
+    assert verdicts["indexing ÷ encoder batch throughput"] == (0.95, "met")
+    assert verdicts["txtai side by side: query p50 ÷ txtai's"] == (None, "not measured")

@@ -14,7 +14,7 @@ def home(tmp_path_factory):
     home = tmp_path_factory.mktemp("cli-home")
     done = run_cli(["build"], home)
     assert done.returncode == 0, done.stderr
-    assert "importiert:   260 projects" in done.stdout
+    assert "importiert:   263 projects" in done.stdout
     return home
 
 

@@ -1,6 +1,8 @@
 import json
 import os
+import threading
 
+import faiss
 import numpy as np
 import pytest
 
@@ -25,6 +27,25 @@ def test_exact_search_finds_itself_first():
     assert ix.index_type == "flat"
     assert ix.search(v[7], 3)[0][0] == "i7"
     assert ix.search(v[7], 1000)[-1][0] != "i7" and len(ix.search(v[7], 1000)) == 50
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: FAISS uses one thread anyway")
+def test_a_search_from_a_new_thread_runs_on_one_openmp_thread():
+    """OpenMP keeps the thread count per thread: a server's request threads, which never set
+    it, searched on one OpenMP thread per core (their spinning cost milliseconds a search)."""
+    ix, v = _index()
+    seen = {}
+
+    def request_thread():
+        seen["before"] = faiss.omp_get_max_threads()
+        ix.search(v[0], 3)
+        seen["after"] = faiss.omp_get_max_threads()
+
+    thread = threading.Thread(target=request_thread)
+    thread.start()
+    thread.join()
+    assert seen["before"] > 1  # what a new thread starts with
+    assert seen["after"] == 1
 
 
 def test_add_replace_and_remove_without_rebuild():
