@@ -11,6 +11,8 @@ from flask_openapi3 import Info, OpenAPI
 from flask_openapi3.models import SecurityScheme
 
 from api import errors, limits
+from api.account import account
+from api.browse import browse
 from api.routes import entities, matching, meta
 from api.routes.common import role
 from api.web import security_headers, web
@@ -69,6 +71,8 @@ def create_app(
     app.register_api(entities.api)
     app.register_api(meta.api)
     app.register_blueprint(web)
+    app.register_blueprint(account)  # sign-in, reporting needs, projects, offerings
+    app.register_blueprint(browse)  # list pages: /projekte, /kommunen, /anbieter
     app.after_request(security_headers)  # CSP etc. on pages, nosniff everywhere
     app.add_url_rule("/openapi.json", "openapi_json", lambda: app.api_doc)
     app.extensions["matcher_limiter"] = limits.install(app, settings)

@@ -23,6 +23,7 @@ WRITES = (
     "entities.import_",
     "meta.feedback",
     "web.feedback",
+    "account.post_",  # sign-in and the account pages' forms
 )
 
 

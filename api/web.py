@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from flask import (
     Blueprint,
@@ -28,11 +28,18 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from pydantic import ValidationError as PydanticValidationError
+from werkzeug.datastructures import MultiDict
 
+from api import advice, staff
+from api.advice import Params
+from api.browse import suggest_towns
 from api.errors import AuthError
+from api.leads import lead_rows
+from api.leads import to_csv as leads_to_csv
 from api.routes.common import role, service
 from matcher.domain.errors import MatcherError, ValidationError
 from matcher.domain.schema import (
+    ACTOR_KIND_LABELS,
     CATEGORY_LABELS,
     FEEDBACK_KINDS,
     MAX_CHALLENGE_CHARS,
@@ -40,7 +47,9 @@ from matcher.domain.schema import (
     VERDICTS,
     Category,
     Filters,
+    Municipality,
 )
+from matcher.matching.results import MatchResult
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +74,13 @@ DOCS_POLICY = (
 
 MAX_PLACE_CHARS = 300  # as Filters' region and district
 MAX_TOWN_CHARS = 200
+# Up to this many known towns, the "Wir sind" field offers them as a list while typing.
+MAX_NAME_CHOICES = 500
+RESULTS_PER_LIST = 10
+LEADS_EXPORTED = 50  # a sales list longer than the page's ten, within the service's limit
+# A share link (GET) is offered up to this length: gunicorn refuses request lines over 4,094
+# bytes with an English page, and about 2,000 characters pass every browser and proxy.
+MAX_SHARE_URL = 2000
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
 _WHOLE = re.compile(r"[0-9]{1,9}")
 _KM = re.compile(r"[0-9]{1,5}(?:\.[0-9]{1,3})?")
@@ -134,15 +150,16 @@ def _local_path(value: str) -> str | None:
     return path
 
 
-def _arg(name: str, limit: int, label: str) -> str | None:
-    value = request.args.get(name, "").strip()
+def _arg(name: str, limit: int, label: str, params: Params | None = None) -> str | None:
+    value = (request.args if params is None else params).get(name, "").strip()
     if len(value) > limit:
         raise PageInputError(f"Die Angabe bei „{label}“ ist zu lang (höchstens {limit} Zeichen).")
     return value or None
 
 
-def _int(name: str, label: str) -> int | None:
-    value = request.args.get(name, "").strip().replace(".", "").replace(" ", "")
+def _int(name: str, label: str, params: Params | None = None) -> int | None:
+    raw = (request.args if params is None else params).get(name, "")
+    value = raw.strip().replace(".", "").replace(" ", "")
     if not value:
         return None
     if not _WHOLE.fullmatch(value):
@@ -152,8 +169,9 @@ def _int(name: str, label: str) -> int | None:
     return int(value)
 
 
-def _km() -> float | None:
-    value = request.args.get("max_km", "").strip().replace(",", ".")
+def _km(params: Params | None = None) -> float | None:
+    value = (request.args if params is None else params).get("max_km", "")
+    value = value.strip().replace(",", ".")
     if not value:
         return None
     if not _KM.fullmatch(value) or not math.isfinite(distance := float(value)):
@@ -163,17 +181,19 @@ def _km() -> float | None:
     return distance if distance > 0 else None
 
 
-def _filters() -> Filters:
-    """The page's filters; PageInputError (German) for a value that cannot be used."""
-    cats = [c for c in request.args.getlist("kategorie") if c in Category.__members__]
+def _filters(params: Params | None = None) -> Filters:
+    """The page's filters (from `params`, else the query string); PageInputError (German) for
+    a value that cannot be used."""
+    params = request.args if params is None else params
+    cats = [c for c in params.getlist("kategorie") if c in Category.__members__]
     try:
         return Filters(
             categories=cats,
-            region=_arg("region", MAX_PLACE_CHARS, "Regierungsbezirk"),
-            district=_arg("kreis", MAX_PLACE_CHARS, "Kreis"),
-            min_population=_int("min_ew", "Einwohner von"),
-            max_population=_int("max_ew", "Einwohner bis"),
-            max_distance_km=_km(),
+            region=_arg("region", MAX_PLACE_CHARS, "Regierungsbezirk", params),
+            district=_arg("kreis", MAX_PLACE_CHARS, "Kreis", params),
+            min_population=_int("min_ew", "Einwohner von", params),
+            max_population=_int("max_ew", "Einwohner bis", params),
+            max_distance_km=_km(params),
         )
     except PydanticValidationError:
         raise PageInputError(
@@ -185,7 +205,9 @@ def _choices() -> dict:
     towns = sorted(service().catalog.municipalities.values(), key=lambda m: m.name)
     return {
         "categories": [(c.value, CATEGORY_LABELS[c]) for c in Category],
-        "towns": towns[:5000],
+        # A short list helps typing; the whole directory (11,000 names) is searched on the
+        # server instead, with "Meinten Sie …?" for an unknown name.
+        "towns": towns if len(towns) <= MAX_NAME_CHOICES else [],
         "regions": sorted({m.region for m in towns if m.region}),
         "districts": sorted({m.district for m in towns if m.district}),
     }
@@ -203,38 +225,93 @@ def _consistent(view: Callable[..., ResponseReturnValue]) -> Callable[..., Respo
     return locked
 
 
-@web.get("/")
+@web.route("/", methods=["GET", "POST"])
 @_consistent
 def start():
-    """Herausforderung eingeben – and the answer, on one page."""
-    text = request.args.get("text", "").strip()
-    context = {
+    """Herausforderung eingeben – and the answer, on one page. The form posts (a challenge of
+    5,000 characters does not fit in a URL); a GET with `text` still works, for shared links.
+    Nothing is stored, so the Origin check on every post is this form's CSRF protection."""
+    params = request.form if request.method == "POST" else request.args
+    text = params.get("text", "").strip()
+    context: dict[str, Any] = {
         "text": text,
-        "args": request.args,
+        "args": params,
         "result": None,
         "message": None,
         "asker": None,
+        "loosen": [],
+        "share": None,
+        "filtered": False,
         **_choices(),
     }
-    if text:
-        try:
-            filters = _filters()
-            asker_text = _arg("wir", MAX_TOWN_CHARS, "Wir sind") or ""
-        except PageInputError as exc:
-            context["message"] = str(exc)
-            return render_template("start.html", **context)
-        asker = service().find_municipality(asker_text) if asker_text else None
-        if asker_text and asker is None:
-            context["message"] = (
-                f"Die Kommune „{asker_text}“ kennen wir nicht – bitte aus der "
-                "Liste wählen. Die Ergebnisse unten sind ohne Ortsbezug."
-            )
-        try:
-            context["result"] = service().match(text, None, 10, asker, filters)
-            context["asker"] = service().catalog.municipality(asker) if asker else None
-        except ValidationError as exc:
-            context["message"] = _german(exc)
+    if not text:
+        return render_template("start.html", **context)
+    try:
+        filters = _filters(params)
+        asker_text = _arg("wir", MAX_TOWN_CHARS, "Wir sind", params) or ""
+    except PageInputError as exc:
+        context["message"] = str(exc)
+        return render_template("start.html", **context)
+    context["filtered"] = not filters.is_empty()
+    asker = service().find_municipality(asker_text) if asker_text else None
+    if asker_text and asker is None:
+        close = [m.name for m in suggest_towns(asker_text)]
+        hint = f" Meinten Sie {' oder '.join(f'„{n}“' for n in close)}?" if close else ""
+        context["message"] = (
+            f"Die Kommune „{asker_text}“ kennen wir nicht.{hint} Die Ergebnisse unten sind "
+            "ohne Ortsbezug."
+        )
+    try:
+        result = service().match(text, None, RESULTS_PER_LIST, asker, filters)
+    except ValidationError as exc:
+        context["message"] = _german(exc)
+        return render_template("start.html", **context)
+    context.update(
+        result=result,
+        asker=service().catalog.municipality(asker) if asker else None,
+        loosen=_loosenings(text, asker, filters, result, params),
+        share=_share_link(params),
+    )
     return render_template("start.html", **context)
+
+
+def _share_link(params: Params) -> str | None:
+    """A GET address of these results to pass on, if it is short enough for every browser,
+    proxy and gunicorn's request line."""
+    pairs = [(n, v) for n in advice.FIELDS for v in params.getlist(n) if v.strip()]
+    link = url_for("web.start") + ("?" + urlencode(pairs) if pairs else "")
+    return link if len(link) <= MAX_SHARE_URL else None
+
+
+def _loosenings(
+    text: str, asker: str | None, filters: Filters, result: MatchResult, params: Params
+) -> list[advice.Loosening]:
+    """For filters that leave a list without confident results: each active filter, with
+    what the search finds without it (one more match per active filter, only then)."""
+    empty = advice.empty_lists(result)
+    if filters.is_empty() or not empty:
+        return []
+    found = []
+    for group in advice.GROUPS:
+        active = advice.describe(group, filters)
+        if active is None:
+            continue
+        fields = advice.without(params, group)
+        try:
+            looser = _filters(MultiDict(fields))
+            other = service().match(text, None, RESULTS_PER_LIST, asker, looser)
+        except (PageInputError, ValidationError):  # the same values passed above
+            continue
+        found.append(
+            advice.Loosening(
+                active=active,
+                name=group.name,
+                empty=advice.empty_words(empty),
+                found=advice.found_words(other, empty),
+                fields=fields,
+            )
+        )
+    return found
 
 
 def _german(exc: ValidationError) -> str:
@@ -269,11 +346,15 @@ def project(item_id: str):
 def municipality(item_id: str):
     svc = service()
     town = svc.get("municipalities", item_id)
+    assert isinstance(town, Municipality)  # the kind's model
     found = svc.peers(item_id, 8)
     projects = svc.catalog.projects_of_municipality.get(item_id, [])
     return render_template(
         "municipality.html",
         town=town,
+        kind_label=ACTOR_KIND_LABELS[town.kind],
+        members=svc.catalog.members(town),
+        memberships=svc.catalog.memberships(town),
         peers=found.peers,
         needs=found.needs,
         projects=projects,
@@ -286,20 +367,44 @@ def provider(item_id: str):
     svc = service()
     prov = svc.get("providers", item_id)
     offerings = svc.catalog.offerings_of_provider.get(item_id, [])
-    chosen = request.args.get("angebot") or item_id
-    if chosen != item_id and chosen not in {o.id for o in offerings}:
-        abort(404)
-    leads = svc.leads(chosen, 10)
+    chosen = _chosen_offering(item_id, offerings)
+    leads = svc.leads(chosen, RESULTS_PER_LIST)
     references = svc.catalog.reference_projects(item_id)
     return render_template(
         "provider.html",
         provider=prov,
         offerings=offerings,
         chosen=chosen,
-        leads=leads.leads,
+        leads=lead_rows(leads.leads, svc.catalog),
         references=references,
         town=svc.catalog.municipality,
         project=lambda pid: svc.catalog.get("projects", pid),
+    )
+
+
+def _chosen_offering(provider_id: str, offerings: list) -> str:
+    """The offering asked for (`angebot`), or the provider's id for all of its offerings."""
+    chosen = request.args.get("angebot") or provider_id
+    if chosen != provider_id and chosen not in {o.id for o in offerings}:
+        abort(404)
+    return chosen
+
+
+@web.get("/anbieter/<item_id>/leads.csv")
+@_consistent
+def leads_csv(item_id: str) -> Response:
+    """The provider's leads (for one offering with `angebot`) as CSV for German Excel."""
+    svc = service()
+    svc.get("providers", item_id)  # 404 for an unknown provider
+    chosen = _chosen_offering(item_id, svc.catalog.offerings_of_provider.get(item_id, []))
+    leads = svc.leads(chosen, LEADS_EXPORTED)
+    page = url_for("web.municipality", item_id="x", _external=True)[:-1] + "{id}"
+    body = leads_to_csv(lead_rows(leads.leads, svc.catalog), page)
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", chosen)[:80]
+    return Response(
+        body.encode("utf-8"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="interessenten-{name}.csv"'},
     )
 
 
@@ -357,7 +462,14 @@ def relevance() -> str:
             except MatcherError:
                 table = {}
             cache["table"] = table
-    return render_template("relevance.html", config=svc.ranking, table=table, refused=refused)
+    return render_template(
+        "relevance.html",
+        config=svc.ranking,
+        table=table,
+        refused=refused,
+        feedback=staff.feedback_stats(svc.store.feedback(), svc.catalog),
+        texts=staff,
+    )
 
 
 @web.post("/rueckmeldung")

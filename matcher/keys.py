@@ -61,6 +61,14 @@ class KeyRing:
                 found = role
         return found
 
+    def role_for_hash(self, digest: str) -> str | None:
+        """The role of a key known only by its hash (a web session's), or None once revoked."""
+        found = None
+        for stored, role in self._hashed.items():
+            if hmac.compare_digest(digest, stored):
+                found = role
+        return found
+
 
 def add_key(path: Path, role: str) -> str:
     """Create a key with `role`, store its hash in the keys file, return the key (shown once)."""

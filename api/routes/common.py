@@ -26,7 +26,11 @@ WRITE_ERRORS: ResponseDict = {
     413: ErrorResponse,
 }
 BEARER: list[dict[str, list[Any]]] = [{"bearer": []}]
-PRIVATE_FIELDS = {"projects": ("contact",)}
+PRIVATE_FIELDS = {
+    "projects": ("contact", "contact_email"),
+    "municipalities": ("contact_email",),
+    "providers": ("contact_email",),
+}
 
 
 def service() -> MatcherService:

@@ -1,0 +1,25 @@
+"""One real `matcher serve` and one Chromium for the browser modules that ask for them
+(`live_site`, `chromium_browser`): the page-type sweeps (phone layout, axe, screenshots) and the
+leads test share them instead of each starting a server."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web.chromium import launched, need_chromium
+from tools.live_server import serve, stop
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory):
+    """(base URL, home) of a real server on the demo data; skips without Chromium."""
+    need_chromium()
+    home = tmp_path_factory.mktemp("web-site")
+    process, base = serve(home)
+    yield base, home
+    stop(process)
+
+
+@pytest.fixture(scope="session")
+def chromium_browser(live_site):
+    yield from launched()
