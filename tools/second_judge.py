@@ -117,7 +117,8 @@ def write_pools(out_dir: Path) -> None:
                     f"# Zweites Urteil: {kind}",
                     "",
                     f"Frage: {GUIDE[kind]}",
-                    "Noten: 3 = genau passend, 2 = passend/nützlich, 1 = am Rande, 0 = passt nicht.",
+                    "Noten: 3 = genau passend, 2 = passend/nützlich, 1 = am Rande, "
+                    "0 = passt nicht.",
                     "",
                 ]
                 for q in qids:
