@@ -294,6 +294,7 @@ def test_retry_after_only_on_429(tmp_path, monkeypatch):
         raise RuntimeError("kaputt")
 
     monkeypatch.setattr(service, "match", boom)
+    monkeypatch.setattr(service, "match_json", boom)  # the route's path (it keeps answer bytes)
     failed = client.post("/api/v1/match", json=body)
     assert failed.status_code == 500 and "Retry-After" not in failed.headers
     refused = client.post("/api/v1/match", json=body)

@@ -1,6 +1,7 @@
 """One real `matcher serve` and one Chromium for the browser modules that ask for them
 (`live_site`, `chromium_browser`): the page-type sweeps (phone layout, axe, screenshots) and the
-leads test share them instead of each starting a server."""
+leads test share the server; every browser module shares the one Chromium (Playwright's sync API
+runs one instance per process: a second one started beside it fails)."""
 
 from __future__ import annotations
 
@@ -21,5 +22,6 @@ def live_site(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def chromium_browser(live_site):
+def chromium_browser():
+    need_chromium()
     yield from launched()

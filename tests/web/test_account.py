@@ -14,7 +14,7 @@ import pytest
 
 from matcher.config import REPO_ROOT
 from matcher.keys import add_key
-from tests.web.chromium import launched, need_chromium
+from tests.web.chromium import need_chromium
 from tools.live_server import call, serve, stop
 
 pytestmark = pytest.mark.slow
@@ -44,9 +44,9 @@ def site(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(site):
+def browser(site, chromium_browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    yield from launched()
+    return chromium_browser
 
 
 def new_page(browser, viewport=DESKTOP):

@@ -6,7 +6,7 @@ the map's district outline, visible names and keyboard path, the favicon; screen
 import pytest
 
 from matcher.config import REPO_ROOT
-from tests.web.chromium import launched, need_chromium
+from tests.web.chromium import need_chromium
 from tools.live_server import serve, stop
 
 pytestmark = pytest.mark.slow
@@ -26,9 +26,9 @@ def site(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(site):
+def browser(site, chromium_browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    yield from launched()
+    return chromium_browser
 
 
 def _page(browser, viewport):

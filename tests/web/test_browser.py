@@ -6,7 +6,7 @@ import pytest
 
 from matcher.config import REPO_ROOT
 from matcher.store import Store
-from tests.web.chromium import launched, need_chromium
+from tests.web.chromium import need_chromium
 from tools.live_server import KEY, call, serve, stop
 
 pytestmark = pytest.mark.slow
@@ -25,9 +25,9 @@ def site(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(site):
+def browser(site, chromium_browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    yield from launched()
+    return chromium_browser
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_challenge_gives_three_linked_lists_and_feedback_is_stored(site, page):
     assert first.locator("details.why li").count() >= 1
     page.screenshot(path=SHOTS / "start-results.png", full_page=True)
 
-    title = first.locator("h3 a").inner_text()
+    title = first.locator("h4 a").inner_text()
     first.get_by_role("button", name="passt", exact=True).click()
     first.get_by_text("Danke für Ihre Rückmeldung!").wait_for()
     store = Store(f"sqlite:///{home / 'matcher.sqlite3'}")

@@ -16,7 +16,7 @@ from api import create_app
 from matcher.domain.names import slug
 from matcher.service import MatcherService
 from tests.helpers import FIXTURES, make_settings
-from tests.web.chromium import launched, need_chromium
+from tests.web.chromium import need_chromium
 from tools.fakes import FakeEncoder
 from tools.live_server import KEY, call, serve, stop
 
@@ -354,8 +354,8 @@ def site(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(site):
-    yield from launched()
+def browser(site, chromium_browser):
+    return chromium_browser
 
 
 @pytest.fixture
