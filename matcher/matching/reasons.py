@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from matcher.domain import geography
 from matcher.domain.catalog import Catalog
 from matcher.domain.schema import CATEGORY_LABELS, Category, Municipality, Project
@@ -35,6 +37,8 @@ SIMILAR_CONTENT_COSINE = 0.3
 # Towns within this factor of the asker's population are called "of similar size".
 SIMILAR_SIZE_FACTOR = 2.5
 WEAK = "nur schwache Übereinstimmung – bitte prüfen"
+# A reason names at most this many of the query's words.
+MAX_NAMED_WORDS = 3
 SCORE_DIGITS = 4
 DISTANCE_DIGITS = 1  # distance_km in results; pages show whole km of that (km_text)
 
@@ -116,11 +120,32 @@ def quoted(where: str, evidence: str | None) -> list[str]:
     return [f"{where}: „{evidence}“"] if evidence else []
 
 
-def _fit_reasons(scored: Scored, evidence: str | None) -> list[str]:
+def evidence_reasons(ctx: QueryContext, kind: str, item_id: str, where: str) -> list[str]:
+    """A quotation of the fitting sentence; else, if the item shares two topic words (nouns)
+    with the query in different sentences, those words in a sentence; else nothing."""
+    found = quoted(where, ctx.evidence(kind, item_id))
+    if found:
+        return found
+    words = ctx.topic_words(kind, item_id)[:MAX_NAMED_WORDS]
+    if len(words) < 2:
+        return []
+    named = [f"„{as_written(ctx.q.text, w)}“" for w in words]
+    return [f"Ihre Stichworte {and_list(named)} kommen {where} vor"]
+
+
+def as_written(text: str, word: str) -> str:
+    """A query word as the user wrote it ('laternen' → 'Laternen')."""
+    for token in re.findall(r"[^\W_]+", text):
+        if token.lower() == word:
+            return token
+    return word
+
+
+def _fit_reasons(ctx: QueryContext, scored: Scored) -> list[str]:
     reasons = []
     if scored.components.get("dense", 0) >= SIMILAR_CONTENT_COSINE:
         reasons.append("inhaltlich ähnlich zu Ihrer Beschreibung")
-    reasons += quoted("im Projekt", evidence)
+    reasons += evidence_reasons(ctx, "projects", scored.id, "im Projekt")
     if not scored.confident:
         reasons.append(WEAK)
     return reasons
@@ -171,7 +196,7 @@ def project(ctx: QueryContext, scored: Scored) -> ProjectResult:
     p = ctx.catalog.projects[scored.id]
     words = ctx.matched_words("projects", p.id)
     summary = project_summary(ctx.catalog, p)
-    reasons = _fit_reasons(scored, ctx.evidence("projects", p.id))
+    reasons = _fit_reasons(ctx, scored)
     phrase = status_phrase(p)
     if phrase:
         reasons.append(f"{and_list(summary.municipalities)}: {phrase}")
@@ -215,10 +240,10 @@ def provider(ctx: QueryContext, r: ProviderMatch) -> ProviderResult:
         reasons.append(f"Referenzen in Kommunen ähnlich wie {ctx.q.asker.name}")
     if r.offerings:
         words = ctx.matched_words("offerings", r.offerings[0].id)
-        reasons += quoted("im Angebot", ctx.evidence("offerings", r.offerings[0].id))
+        reasons += evidence_reasons(ctx, "offerings", r.offerings[0].id, "im Angebot")
     else:
         words = ctx.matched_words("providers", r.provider_id)
-        reasons += quoted("im Profil", ctx.evidence("providers", r.provider_id))
+        reasons += evidence_reasons(ctx, "providers", r.provider_id, "im Profil")
     if not r.confident:
         reasons.append(WEAK)
     references = [project_summary(catalog, p) for p in r.references]

@@ -97,3 +97,17 @@ def test_a_peer_tag_needs_a_confident_match(service):
     assert PeerMatch(town, 0.5, projects=[weak]).relations == []  # type: ignore[list-item]
     strong = _scored("p-bus", 0.6, service)
     assert PeerMatch(town, 0.5, projects=[strong]).relations == ["hat_geloest"]  # type: ignore[list-item]
+
+
+def test_a_reason_names_two_topic_words_as_written_when_no_sentence_has_both(service):
+    from matcher.matching import reasons
+
+    matcher = service.matcher()
+    # "Ortsteile" is only in the title, "Bahnhof" in the description: no sentence has both.
+    ctx = matcher.context(service.query("Ortsteile und ihr Bahnhof"))
+    assert ctx.evidence("projects", "p-bus") is None
+    found = reasons.evidence_reasons(ctx, "projects", "p-bus", "im Projekt")
+    assert found == ["Ihre Stichworte „Ortsteile“ und „Bahnhof“ kommen im Projekt vor"]
+    assert reasons.as_written("Ein RUFBUS kommt", "rufbus") == "RUFBUS"
+    one = matcher.context(service.query("Rufbus im Kino"))
+    assert reasons.evidence_reasons(one, "projects", "p-bus", "im Projekt") == []
