@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from matcher.keys import add_key
 from tests.web.chromium import launched, need_chromium
+from tests.web.pages import KEYS
 from tools.live_server import serve, stop
 
 
@@ -16,6 +18,7 @@ def live_site(tmp_path_factory):
     """(base URL, home) of a real server on the demo data; skips without Chromium."""
     need_chromium()
     home = tmp_path_factory.mktemp("web-site")
+    KEYS["town"] = add_key(home / "keys.json", "municipality:mossautal")
     process, base = serve(home)
     yield base, home
     stop(process)

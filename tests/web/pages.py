@@ -49,6 +49,24 @@ def search(text: str, town: str = "", **filters: str) -> Callable[..., None]:
     return go
 
 
+# A municipality's key for the signed-in page types (the live site writes it before it starts).
+KEYS: dict[str, str] = {}
+
+
+def signed_in(path: str, ready: str = "h1") -> Callable[..., None]:
+    """Sign in as Mossautal (its key from `KEYS`), then open `path`."""
+
+    def go(page, base: str) -> None:
+        page.goto(base + "/anmelden")
+        page.get_by_label("Zugangsschlüssel").fill(KEYS["town"])
+        page.get_by_role("button", name="Anmelden").click()
+        page.get_by_role("heading", name="Ihr Bereich:").wait_for()
+        page.goto(base + path)
+        page.locator(ready).first.wait_for()
+
+    return go
+
+
 PAGE_TYPES: list[PageType] = [
     PageType("start", visit("/")),
     PageType("results", search(CHALLENGE, "Mossautal")),
@@ -60,4 +78,10 @@ PAGE_TYPES: list[PageType] = [
     PageType("joint", visit("/gemeinschaftsprojekte", "#karte .leaflet-interactive")),
     PageType("relevance", visit("/relevanz")),
     PageType("error", visit("/projekte/gibt-es-nicht")),
+    PageType("browse-projects", visit("/projekte?kreis=Odenwaldkreis&thema=energie")),
+    PageType("browse-municipalities", visit("/kommunen?q=Mossautahl")),
+    PageType("browse-providers", visit("/anbieter")),
+    PageType("sign-in", visit("/anmelden")),
+    PageType("account", signed_in("/mein-bereich")),
+    PageType("need-form", signed_in("/mein-bereich/bedarfe/neu", "form")),
 ]
