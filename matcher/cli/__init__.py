@@ -263,12 +263,43 @@ def import_(ctx, kind: str, file: Path) -> None:
     help="A ranking config to compare with the current one (demo judgments).",
 )
 @click.option("--limit", type=click.IntRange(1), help="External set: only this many queries.")
+@click.option(
+    "--encoders",
+    help="Compare encoders instead, comma-separated (e.g. use-multilingual-v3,e5-small,use+e5): "
+    "dense and hybrid with each, the first as the baseline.",
+)
+@click.option(
+    "--split",
+    type=click.Choice(["held-out", "tune", "all"]),
+    default="held-out",
+    show_default=True,
+    help="With --encoders: the half of the demo judgments reported (choose on tune).",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def eval_(ctx, external: Path | None, candidates, limit: int | None, as_json: bool) -> None:
+def eval_(
+    ctx,
+    external: Path | None,
+    candidates,
+    limit: int | None,
+    encoders: str | None,
+    split: str,
+    as_json: bool,
+) -> None:
     """Relevance side by side with baselines: on the demo judgments (data/judgments/),
-    or with --external on a labelled corpus indexed in memory."""
+    or with --external on a labelled corpus indexed in memory; with --encoders, encoders side
+    by side (each with a service of its own under the home's encoders/)."""
     settings = _settings(ctx)
+    if encoders is not None:
+        _eval_encoders(
+            settings,
+            [s.strip() for s in encoders.split(",") if s.strip()],
+            external,
+            split,
+            limit,
+            as_json,
+        )
+        return
     try:
         if external is not None:
             from matcher.evaluation.external import external_table, format_table
@@ -282,10 +313,56 @@ def eval_(ctx, external: Path | None, candidates, limit: int | None, as_json: bo
         service = _service(settings)
         service.build()  # the judgments are about the demo corpus: import it into an empty store
         extra = {p.stem: load_ranking_config(p) for p in candidates}
-        tables = judged.table(service, judged.load(settings.demo_dir), extra)
+        judgments = judged.load(settings.demo_dir)
+        tables = judged.table(service, judgments, extra)
+        agreeing = _agreement(service, judgments)
     except (MatcherError, ValueError) as exc:
         _fail(exc)
-    click.echo(json.dumps(tables, indent=2) if as_json else judged.format_table(tables))
+    if as_json:
+        click.echo(json.dumps({**tables, "agreement": agreeing}, indent=2))
+        return
+    from matcher.evaluation import agreement
+
+    click.echo(judged.format_table(tables))
+    if agreeing:
+        click.echo("\n" + agreement.format_table(agreeing, list(judged.baselines(service.ranking))))
+
+
+def _agreement(service, judgments) -> list[dict]:
+    """The second judge's agreement and the systems under either judge (empty without one)."""
+    from matcher.evaluation import agreement
+    from matcher.evaluation import judgments as judged
+
+    second = agreement.read_second(service.settings.demo_dir)
+    if not second:
+        return []
+    qids = [q for q in judgments.queries if q in second]
+    systems = judged.baselines(service.ranking)
+    runs = {name: judged.run(service, judgments, cfg, qids) for name, cfg in systems.items()}
+    return agreement.table(judgments, second, runs, judged.KINDS)
+
+
+def _eval_encoders(
+    settings: Settings,
+    specs: list[str],
+    external: Path | None,
+    split: str,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """`matcher eval --encoders …`: the demo judgments' chosen half, or the external set."""
+    from matcher.evaluation import encoders as compared
+    from matcher.evaluation import judgments as judged
+
+    try:
+        if external is not None:
+            rows = compared.external_table(external, settings, specs, limit=limit)
+            click.echo(json.dumps(rows, indent=2) if as_json else compared.format_external(rows))
+            return
+        tables = compared.demo_table(settings, specs, judged.load(settings.demo_dir), split)
+    except (MatcherError, ValueError) as exc:
+        _fail(exc)
+    click.echo(json.dumps(tables, indent=2) if as_json else compared.format_demo(tables, split))
 
 
 @main.command()
@@ -297,6 +374,11 @@ def eval_(ctx, external: Path | None, candidates, limit: int | None, as_json: bo
     help="Synthetic corpus sizes for the scale part, comma-separated (default 10k,100k,1M; "
     "quick: 10k).",
 )
+@click.option(
+    "--startup-sizes",
+    help="Synthetic catalog sizes for timing `matcher serve` start-up and worker memory, "
+    "comma-separated (default 100k; quick: 10k).",
+)
 @click.option("--peer", is_flag=True, help="Also index and query with txtai (own venv in .bench/).")
 @click.option(
     "--json",
@@ -305,7 +387,14 @@ def eval_(ctx, external: Path | None, candidates, limit: int | None, as_json: bo
     help="Write the figures as JSON here (default: bench.json in the home).",
 )
 @click.pass_context
-def bench(ctx, quick: bool, sizes: str | None, peer: bool, json_path: Path | None) -> None:
+def bench(
+    ctx,
+    quick: bool,
+    sizes: str | None,
+    startup_sizes: str | None,
+    peer: bool,
+    json_path: Path | None,
+) -> None:
     """Benchmarks: query path by stage, /match over HTTP, indexing, scale, optional txtai;
     figures side by side with the encoder's own time, measured in one run."""
     # The harness is a tool, not product: it lives in benchmarks/ of a source checkout.
@@ -325,11 +414,17 @@ def bench(ctx, quick: bool, sizes: str | None, peer: bool, json_path: Path | Non
     settings = _settings(ctx)
     try:
         size_list = [int(float(x)) for x in sizes.split(",")] if sizes else None
+        startup_list = [int(float(x)) for x in startup_sizes.split(",")] if startup_sizes else None
     except ValueError:
         _fail(ValueError(f"--sizes: expected numbers like 10000,100000, got {sizes!r}"))
     try:
         result = run(
-            settings, quick=quick, sizes=size_list, peer=peer, log=lambda m: click.echo(m, err=True)
+            settings,
+            quick=quick,
+            sizes=size_list,
+            peer=peer,
+            log=lambda m: click.echo(m, err=True),
+            startup_sizes=startup_list,
         )
     except MatcherError as exc:
         _fail(exc)
