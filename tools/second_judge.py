@@ -88,8 +88,7 @@ def _lead_query(item_id: str, catalog: Catalog) -> str:
 GUIDE = {
     "projects": "Wie gut hilft dieses laufende Projekt der fragenden Kommune bei ihrer "
     "Herausforderung (als Vorbild zum Nachmachen)?",
-    "providers": "Wie gut kann dieser Anbieter die Herausforderung lösen (Angebot und "
-    "Referenzen)?",
+    "providers": "Wie gut kann dieser Anbieter die Herausforderung lösen (Angebot und Referenzen)?",
     "municipalities": "Wie lohnend ist es für die fragende Kommune, mit dieser Kommune zu "
     "sprechen oder zu kooperieren (gleiches Thema gelöst oder gleicher Bedarf; Nähe und "
     "Größe zählen mit)?",
@@ -110,8 +109,7 @@ def write_pools(out_dir: Path) -> None:
             for kind in judged.KINDS:
                 qids = judged.second_judge_share(judgments.of_kind(kind))
                 runs = {
-                    name: judged.run(service, judgments, cfg, qids)
-                    for name, cfg in systems.items()
+                    name: judged.run(service, judgments, cfg, qids) for name, cfg in systems.items()
                 }
                 lines = [
                     f"# Zweites Urteil: {kind}",
