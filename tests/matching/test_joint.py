@@ -43,25 +43,23 @@ def test_joint_projects_are_small_close_towns_with_the_same_open_need(demo_servi
         assert not any(ids <= set(cat.get("projects", p.id).municipalities) for p in g.projects)
 
 
-def test_members_who_already_work_together_are_named_and_all_together_is_no_group(service):
-    from matcher.matching import joint
+def test_a_project_towns_already_run_together_is_found_above_its_line(service):
+    from matcher.matching.joint import _together
 
     data = service.matcher().data
-    loose = data.with_config(
-        data.config.model_copy(
-            update={
-                "joint": data.config.joint.model_copy(
-                    update={"min_similarity": -1.0, "together_similarity": -1.0}
-                )
-            }
+    towns = [service.catalog.municipalities[t] for t in ("brensbach", "mossautal")]
+    vector = data.indexes.vectors["projects"].vectors(["p-bus"])[0]  # the project's own topic
+
+    def at(line: float):
+        joint = data.config.joint.model_copy(update={"together_similarity": line})
+        return _together(
+            data.with_config(data.config.model_copy(update={"joint": joint})), towns, vector
         )
-    )
-    for g in joint_groups(loose, Filters()):
-        assert g.together is None or len(g.together[1]) < len(g.towns)
-        if g.together is not None:
-            involved = set(loose.catalog.projects[g.together[0]].municipalities)
-            assert set(g.together[1]) <= involved and len(g.together[1]) >= 2
-    assert joint  # the module under test
+
+    assert at(0.5) == ("p-bus", ["brensbach", "mossautal"])  # both run the Rufbus
+    assert at(1.01) is None  # no project is that alike
+    alone = [service.catalog.municipalities["brensbach"]]
+    assert _together(data, alone, vector) is None  # one town works with nobody
 
 
 def test_groups_have_a_stable_key_and_members_close_to_each_other(service):
