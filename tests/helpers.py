@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from matcher.config import REPO_ROOT, Settings, load_settings
+from matcher.config import FAST_ENCODER, REPO_ROOT, Settings, load_settings
 from matcher.domain.schema import Category, Need
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -37,7 +37,10 @@ def lighting_need_of_mossautal() -> Need:
 
 
 def make_settings(home: Path, **overrides: object) -> Settings:
-    """Settings in `home`, untouched by the environment, without progress bars."""
+    """Settings in `home`, untouched by the environment, without progress bars, on the fast
+    encoder profile unless the test names another (the suite would take many minutes longer on
+    the default; the default's own tests name it)."""
+    overrides.setdefault("encoder", FAST_ENCODER)
     return load_settings(environ={}, home=home, progress=False, **overrides)
 
 
@@ -46,7 +49,13 @@ def run_cli(
 ) -> subprocess.CompletedProcess[str]:
     """The `matcher` command in a fresh interpreter, on `home`, without the caller's settings."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("MATCHER_")}
-    environ.update(MATCHER_HOME=str(home), MATCHER_PROGRESS="false", HF_HUB_OFFLINE="1", **env)
+    environ.update(
+        MATCHER_HOME=str(home),
+        MATCHER_PROGRESS="false",
+        MATCHER_ENCODER=FAST_ENCODER,
+        HF_HUB_OFFLINE="1",
+    )
+    environ.update(env)
     return subprocess.run(
         [sys.executable, "-m", "matcher.cli", *args],
         input=stdin,

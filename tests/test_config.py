@@ -10,7 +10,7 @@ def test_defaults_and_env_override(tmp_path: Path):
     s = load_settings(environ={"MATCHER_HOME": str(tmp_path), "MATCHER_BATCH_SIZE": "8"})
     assert s.batch_size == 8
     assert s.database_url.startswith("sqlite:///") and str(tmp_path.resolve()) in s.database_url
-    assert s.encoder == "use-multilingual-v3"
+    assert s.encoder == "use+e5"  # the default: the encoder that ranks best on real text
 
 
 def test_db_url_wins_over_sqlite_default(tmp_path: Path):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher.config import REPO_ROOT
+from matcher.config import FAST_ENCODER, REPO_ROOT
 from matcher.service import MatcherService
 from tests.helpers import make_settings
 
@@ -30,7 +30,12 @@ def notebook_env(tmp_path_factory, use_encoder):
 
 
 def _execute(name: str, home: Path, monkeypatch, **outputs: str) -> list[str]:
-    env = {"MATCHER_HOME": str(home), "MATCHER_PROGRESS": "false", **outputs}
+    env = {
+        "MATCHER_HOME": str(home),
+        "MATCHER_PROGRESS": "false",
+        "MATCHER_ENCODER": FAST_ENCODER,
+        **outputs,
+    }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     nb = nbformat.read(REPO_ROOT / "notebooks" / name, as_version=4)

@@ -22,7 +22,7 @@ import time
 import traceback
 from pathlib import Path
 
-from matcher.config import load_settings
+from matcher.config import FAST_ENCODER, load_settings
 from matcher.domain.schema import Project
 from matcher.embeddings.index import Observer
 from matcher.service import MatcherService
@@ -119,7 +119,9 @@ def instrument(mark: Markers, batch_after_open: int | None = None) -> Observer:
 
 
 def settings_for(home: Path, db_url: str = ""):
-    return load_settings(environ={}, home=home, db_url=db_url or None, progress=False)
+    return load_settings(
+        environ={}, home=home, db_url=db_url or None, progress=False, encoder=FAST_ENCODER
+    )
 
 
 def run_writer(home: str, db_url: str, encoder: str, seed: int, first: int, count: int, size: int):

@@ -10,6 +10,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from matcher.config import FAST_ENCODER
+
 KEY = "server-test-admin-key-with-32-characters-or-more"
 
 
@@ -42,9 +44,10 @@ def serve(home, console=False, **env):
         MATCHER_HOME=str(home),
         MATCHER_PROGRESS="false",
         MATCHER_ADMIN_KEY=KEY,
+        MATCHER_ENCODER=FAST_ENCODER,  # the fast profile, unless `env` names another
         HF_HUB_OFFLINE="1",
-        **env,
     )
+    environ.update(env)
     command = [sys.executable, "-m", "matcher.cli"]
     if console:
         command = [str(Path(sys.executable).parent / "matcher")]

@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from matcher.config import Settings
+from matcher.config import FAST_ENCODER, Settings
 from matcher.domain.catalog import Catalog
 from matcher.domain.geography import distance_km
 from matcher.domain.schema import Municipality, Offering, Project, Provider
@@ -100,7 +100,8 @@ GUIDE = {
 def write_pools(out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as home:
-        service = MatcherService(Settings(home=Path(home)))
+        # The pools were drawn with USE (the default then); keep them reproducible.
+        service = MatcherService(Settings(home=Path(home), encoder=FAST_ENCODER))
         try:
             service.build()
             judgments = judged.load(service.settings.demo_dir)

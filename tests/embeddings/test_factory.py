@@ -55,10 +55,10 @@ def test_a_bad_fusion_weight_is_a_config_error(stubs, spec):
         create_encoder(spec)
 
 
-def test_use_is_still_the_default_and_other_names_stay_sentence_transformers(stubs):
-    from matcher.config import Settings
+def test_the_fusion_is_the_default_and_other_names_stay_sentence_transformers(stubs):
+    from matcher.config import FAST_ENCODER, Settings
 
-    assert Settings().encoder == "use-multilingual-v3"
+    assert Settings().encoder == "use+e5" and FAST_ENCODER == "use-multilingual-v3"
     assert create_encoder("use-multilingual-v3").kw["model"] == "use"
     assert factory.fusion_weight("st:use+e5") is None
     assert factory.fusion_weight("use+e5x") is None
