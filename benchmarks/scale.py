@@ -23,7 +23,6 @@ import numpy as np
 from benchmarks.stats import percentiles, rss_mib
 from matcher.embeddings.index import VectorIndex
 
-DIM = 512
 K = 10
 RECALL_GOAL = 0.95
 
@@ -130,7 +129,8 @@ def measure_size(
     # Exact search: the baseline and the ground truth.
     faiss.omp_set_num_threads(2)
     start = time.perf_counter()
-    flat = faiss.IndexFlatIP(DIM)
+    dim = data.shape[1]  # the encoder's (512 for USE, 896 for use+e5)
+    flat = faiss.IndexFlatIP(dim)
     flat.add(data)
     build = time.perf_counter() - start
     _, truth = flat.search(queries, K)
@@ -152,8 +152,8 @@ def measure_size(
     nlist = ivf_lists(n)
     faiss.omp_set_num_threads(2)
     start = time.perf_counter()
-    quantizer = faiss.IndexFlatIP(DIM)
-    ivf = faiss.IndexIVFFlat(quantizer, DIM, nlist, faiss.METRIC_INNER_PRODUCT)
+    quantizer = faiss.IndexFlatIP(dim)
+    ivf = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
     train = data[np.random.default_rng(seed).choice(n, min(n, 64 * nlist), replace=False)]
     ivf.train(train)
     ivf.add(data)
@@ -188,7 +188,7 @@ def measure_size(
     if n <= hnsw_max:
         faiss.omp_set_num_threads(2)
         start = time.perf_counter()
-        hnsw = faiss.IndexHNSWFlat(DIM, 32, faiss.METRIC_INNER_PRODUCT)
+        hnsw = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
         hnsw.add(data)
         build = time.perf_counter() - start
         faiss.omp_set_num_threads(1)
@@ -219,7 +219,7 @@ def measure_size(
     hashes = [""] * n
     before = rss_mib()
     start = time.perf_counter()
-    index = VectorIndex(DIM, "synthetic")
+    index = VectorIndex(dim, "synthetic")
     index.rebuild(ids, data, hashes)
     build = time.perf_counter() - start
     after = rss_mib()

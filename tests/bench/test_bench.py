@@ -13,12 +13,16 @@ from click.testing import CliRunner
 from benchmarks.goals import evaluate
 from benchmarks.scale import measure_size
 from matcher.cli import main
+from matcher.config import FAST_ENCODER
 
 
 @pytest.mark.slow
 def test_quick_bench_reports_every_part(tmp_path):
     environ = {k: v for k, v in os.environ.items() if not k.startswith("MATCHER_")}
-    environ.update(MATCHER_HOME=str(tmp_path / "home"), HF_HUB_OFFLINE="1")
+    # The fast encoder profile, as the rest of the suite (the harness is what is tested here).
+    environ.update(
+        MATCHER_HOME=str(tmp_path / "home"), MATCHER_ENCODER=FAST_ENCODER, HF_HUB_OFFLINE="1"
+    )
     out = tmp_path / "bench.json"
     run = subprocess.run(
         [sys.executable, "-m", "matcher.cli", "bench", "--quick", "--json", str(out)],
