@@ -73,6 +73,7 @@ def run(
             db_url=settings.db_url,
             encoder=worker_encoder,
             alone=alone,
+            encoder_name=settings.encoder,
         )
     finally:
         alone.close()

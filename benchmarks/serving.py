@@ -78,11 +78,13 @@ def _memory(pid: int) -> dict[str, float]:
 class Server:
     """`matcher serve` in a subprocess, stopped on exit."""
 
-    def __init__(self, home: Path, workers: int, db_url: str | None = None) -> None:
+    def __init__(self, home: Path, workers: int, encoder: str, db_url: str | None = None) -> None:
         self.port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("MATCHER_")}
+        # The encoder the home was built with: another one would re-encode the whole catalog.
         env.update(
             MATCHER_HOME=str(home),
+            MATCHER_ENCODER=encoder,
             MATCHER_PROGRESS="false",
             MATCHER_RATE_LIMIT_MATCH="1000000 per minute",
             HF_HUB_OFFLINE="1",
@@ -196,15 +198,17 @@ def run(
     encoder: Encoder | None = None,
     alone: EncoderProcesses | None = None,
     rounds: int = 4,
+    *,
+    encoder_name: str,
 ) -> dict:
-    """HTTP figures for the server on `home` (whose index must be built).
+    """HTTP figures for the server on `home` (whose index must be built with `encoder_name`).
 
     Side by side on a shared machine: with `encoder`, the bench encodes each text itself
     right before asking the server (the new texts' latency is compared with that); with
     `alone`, the new-text throughput is measured in `rounds` that alternate with rounds of
     those encoder processes.
     """
-    server = Server(home, workers, db_url)
+    server = Server(home, workers, encoder_name, db_url)
     try:
         startup = server.wait_first_answer(texts[0])
         client = Client(server.port)

@@ -112,7 +112,7 @@ def measure(
 ) -> dict:
     """Figures for `matcher serve` on a home with `n` synthetic projects."""
     prepared = prepare(settings, home, n, reference)
-    server = Server(home, workers)
+    server = Server(home, workers, settings.encoder)
     try:
         startup = server.wait_first_answer(text, timeout=1800)
         _settled(server, workers)

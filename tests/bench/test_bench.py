@@ -124,3 +124,22 @@ def test_goals_are_judged_on_the_side_by_side_figures():
     assert verdicts["1M items: memory ÷ raw vectors"] == (1.25, "not met")
     assert verdicts["indexing ÷ encoder batch throughput"] == (0.95, "met")
     assert verdicts["txtai side by side: query p50 ÷ txtai's"] == (None, "not measured")
+
+
+def test_bench_server_runs_the_encoder_the_home_was_built_with(tmp_path, monkeypatch):
+    """The server gets the bench's encoder, not the default one: with another encoder it
+    would re-encode the whole catalog at start (a 10k start-up took 15 minutes that way)."""
+    from benchmarks import serving
+
+    seen = {}
+
+    class _Popen:
+        def __init__(self, argv, env, **kwargs):
+            seen.update(env)
+
+    monkeypatch.setenv("MATCHER_ENCODER", "something-else")
+    monkeypatch.setattr(serving.subprocess, "Popen", _Popen)
+    server = serving.Server(tmp_path, 2, FAST_ENCODER)
+    server.log.close()
+    assert seen["MATCHER_ENCODER"] == FAST_ENCODER
+    assert seen["MATCHER_HOME"] == str(tmp_path)
