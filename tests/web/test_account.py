@@ -14,7 +14,6 @@ import pytest
 
 from matcher.config import REPO_ROOT
 from matcher.keys import add_key
-from tests.web.chromium import need_chromium
 from tools.live_server import call, serve, stop
 
 pytestmark = pytest.mark.slow
@@ -31,9 +30,8 @@ NEED_TEXT = (
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    need_chromium()
-    home = tmp_path_factory.mktemp("account-home")
+def site(site_home):
+    home = site_home("account-home")
     keys = {
         "town": add_key(home / "keys.json", "municipality:mossautal"),
         "provider": add_key(home / "keys.json", "provider:lichtwerk"),

@@ -6,7 +6,6 @@ the map's district outline, visible names and keyboard path, the favicon; screen
 import pytest
 
 from matcher.config import REPO_ROOT
-from tests.web.chromium import need_chromium
 from tools.live_server import serve, stop
 
 pytestmark = pytest.mark.slow
@@ -18,9 +17,8 @@ MAX_TABS = 10  # from the top of the page to the list of suggestions
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    need_chromium()
-    process, base = serve(tmp_path_factory.mktemp("browse-home"))
+def site(site_home):
+    process, base = serve(site_home("browse-home"))
     yield base
     stop(process)
 

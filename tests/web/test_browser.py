@@ -6,7 +6,6 @@ import pytest
 
 from matcher.config import REPO_ROOT
 from matcher.store import Store
-from tests.web.chromium import need_chromium
 from tools.live_server import KEY, call, serve, stop
 
 pytestmark = pytest.mark.slow
@@ -16,9 +15,8 @@ CHALLENGE = "Unsere Laternen brennen die ganze Nacht, obwohl um 2 Uhr niemand un
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    need_chromium()
-    home = tmp_path_factory.mktemp("web-home")
+def site(site_home):
+    home = site_home("web-home")
     process, base = serve(home)
     yield base, home
     stop(process)

@@ -16,7 +16,6 @@ from api import create_app
 from matcher.domain.names import slug
 from matcher.service import MatcherService
 from tests.helpers import FIXTURES, make_settings
-from tests.web.chromium import need_chromium
 from tools.fakes import FakeEncoder
 from tools.live_server import KEY, call, serve, stop
 
@@ -345,9 +344,8 @@ EVIL_MEMBER = 'Klein-Evil <img src=y onerror="window.__xss=1"><b id=injected>fet
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    need_chromium()
-    home = tmp_path_factory.mktemp("web-security-home")
+def site(site_home):
+    home = site_home("web-security-home")
     process, base = serve(home)
     yield base
     stop(process)
