@@ -173,43 +173,24 @@ def _factory(settings: Settings) -> MakeEncoder:
     return lambda spec: create_encoder(spec, settings.threads, settings.batch_size)
 
 
+_LABELS = (("system", "system", 7), ("encoder", "encoder", 22))
+
+
 def format_demo(tables: Mapping[str, list[dict]], split: str) -> str:
     """The per-kind tables as text."""
     lines = []
+    metrics = (("mrr@10", "MRR@10", 7), ("recall@10", "R@10", 6), ("precision@5", "P@5", 6))
     for kind, rows in tables.items():
-        base = rows[0]["encoder"]
         lines.append(f"\n{kind} ({rows[0]['queries']} queries, {split})")
-        head = (
-            f"{'system':7s} {'encoder':22s} {'nDCG@10 [95% CI]':>22s} {'MRR@10':>7s} "
-            f"{'R@10':>6s} {'P@5':>6s}   {'ΔnDCG vs ' + base + ' [95% CI]':>26s}"
-        )
-        lines += [head, "-" * len(head)]
-        for r in rows:
-            lo, hi = r["ndcg@10_ci"]
-            dlo, dhi = r["ndcg@10_delta_ci"]
-            lines.append(
-                f"{r['system']:7s} {r['encoder']:22s} {r['ndcg@10']:.3f} [{lo:.3f}, {hi:.3f}]   "
-                f"{r['mrr@10']:7.3f} {r['recall@10']:6.3f} {r['precision@5']:6.3f}   "
-                f"{r['ndcg@10_delta']:+.3f} [{dlo:+.3f}, {dhi:+.3f}]"
-            )
+        heading = f"ΔnDCG vs {rows[0]['encoder']} [95% CI]"
+        lines += ev.format_comparison(rows, _LABELS, metrics, "ndcg@10_delta", heading)
     return "\n".join(lines)
 
 
 def format_external(rows: list[dict]) -> str:
     """The external table as text."""
-    base = rows[0]["encoder"] if rows else ""
-    head = (
-        f"{'system':7s} {'encoder':22s} {'nDCG@10 [95% CI]':>22s} {'MRR@10':>7s} "
-        f"{'R@50':>6s}   {'ΔnDCG vs ' + base + ' [95% CI]':>26s}"
-    )
-    lines = [head, "-" * len(head)]
-    for r in rows:
-        lo, hi = r["ndcg@10_ci"]
-        dlo, dhi = r["ndcg@10_delta_ci"]
-        lines.append(
-            f"{r['system']:7s} {r['encoder']:22s} {r['ndcg@10']:.3f} [{lo:.3f}, {hi:.3f}]   "
-            f"{r['mrr@10']:7.3f} {r['recall@50']:6.3f}   "
-            f"{r['ndcg@10_delta']:+.3f} [{dlo:+.3f}, {dhi:+.3f}]"
-        )
+    heading = f"ΔnDCG vs {rows[0]['encoder'] if rows else ''} [95% CI]"
+    metrics = (("mrr@10", "MRR@10", 7), ("recall@50", "R@50", 6))
+    lines = ev.format_comparison(rows, _LABELS, metrics, "ndcg@10_delta", heading)
     lines.append(f"queries: {rows[0]['queries'] if rows else 0}")
     return "\n".join(lines)

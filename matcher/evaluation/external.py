@@ -178,17 +178,13 @@ def external_table(path: Path, settings: Settings, limit: int | None = None) -> 
 
 def format_table(rows: list[dict]) -> str:
     """A side-by-side text table."""
-    head = (
-        f"{'system':12s} {'nDCG@10':>22s} {'MRR@10':>8s} {'Recall@50':>10s} "
-        f"{'ΔnDCG vs BM25-plain':>26s}"
+    metrics = (("mrr@10", "MRR@10", 8), ("recall@50", "Recall@50", 10))
+    lines = ev.format_comparison(
+        rows,
+        (("system", "system", 12),),
+        metrics,
+        "ndcg@10_vs_bm25_plain",
+        "ΔnDCG vs BM25-plain [95% CI]",
     )
-    lines = [head, "-" * len(head)]
-    for r in rows:
-        lo, hi = r["ndcg@10_ci"]
-        dlo, dhi = r["ndcg@10_vs_bm25_plain_ci"]
-        lines.append(
-            f"{r['system']:12s} {r['ndcg@10']:.3f} [{lo:.3f}, {hi:.3f}]    {r['mrr@10']:8.3f} "
-            f"{r['recall@50']:10.3f} {r['ndcg@10_vs_bm25_plain']:+.3f} [{dlo:+.3f}, {dhi:+.3f}]"
-        )
     lines.append(f"queries: {rows[0]['queries'] if rows else 0}")
     return "\n".join(lines)

@@ -144,21 +144,12 @@ def table(
 def format_table(tables: Mapping[str, list[dict]]) -> str:
     """The side-by-side text table."""
     lines = []
+    metrics = (("mrr@10", "MRR@10", 7), ("recall@10", "R@10", 6), ("precision@5", "P@5", 6))
     for kind, rows in tables.items():
         lines.append(f"\n{kind} ({rows[0]['queries']} queries)")
-        head = (
-            f"{'system':10s} {'nDCG@10 [95% CI]':>22s} {'MRR@10':>7s} {'R@10':>6s} "
-            f"{'P@5':>6s}   {'ΔnDCG vs hybrid [95% CI]':>26s}"
+        lines += ev.format_comparison(
+            rows, (("system", "system", 10),), metrics, "ndcg@10_delta", "ΔnDCG vs hybrid [95% CI]"
         )
-        lines += [head, "-" * len(head)]
-        for r in rows:
-            lo, hi = r["ndcg@10_ci"]
-            dlo, dhi = r["ndcg@10_delta_ci"]
-            lines.append(
-                f"{r['system']:10s} {r['ndcg@10']:.3f} [{lo:.3f}, {hi:.3f}]   "
-                f"{r['mrr@10']:7.3f} {r['recall@10']:6.3f} {r['precision@5']:6.3f}   "
-                f"{r['ndcg@10_delta']:+.3f} [{dlo:+.3f}, {dhi:+.3f}]"
-            )
     return "\n".join(lines)
 
 

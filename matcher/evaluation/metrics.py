@@ -144,3 +144,37 @@ def compare(
         row["queries"] = len(next(iter(metrics.values()), {}))
         rows.append(row)
     return rows
+
+
+# A column of a comparison table: the row's key, its heading and its width.
+Column = tuple[str, str, int]
+
+
+def format_comparison(
+    rows: Sequence[Mapping],
+    labels: Sequence[Column],
+    metrics: Sequence[Column],
+    delta: str,
+    delta_heading: str,
+) -> list[str]:
+    """The lines of a side-by-side table of `compare`-style rows: the label columns, nDCG@10
+    with its 95% CI, the other `metrics`, and the difference `delta` (a key of the rows, with
+    its CI under `delta`_ci) against the baseline."""
+    head = (
+        " ".join(f"{title:{width}s}" for _, title, width in labels)
+        + f" {'nDCG@10 [95% CI]':>22s}"
+        + "".join(f" {title:>{width}s}" for _, title, width in metrics)
+        + f"   {delta_heading:>26s}"
+    )
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lo, hi = r["ndcg@10_ci"]
+        dlo, dhi = r[f"{delta}_ci"]
+        ndcg = f"{r['ndcg@10']:.3f} [{lo:.3f}, {hi:.3f}]"
+        lines.append(
+            " ".join(f"{r[key]:{width}s}" for key, _, width in labels)
+            + f" {ndcg:>22s}"
+            + "".join(f" {r[key]:{width}.3f}" for key, _, width in metrics)
+            + f"   {r[delta]:+.3f} [{dlo:+.3f}, {dhi:+.3f}]"
+        )
+    return lines
