@@ -1,13 +1,15 @@
 """WSGI entry point for production servers: `gunicorn 'api.wsgi:app'` (settings from the
-environment, as for the CLI). Each worker process opens the service once."""
+environment, as for the CLI). Each worker takes the service the gunicorn master opened before
+forking it (api/preload.py), or opens its own."""
 
 import gc
 
+from api import preload
 from api.app import create_app
 
 YOUNG_GENERATION_THRESHOLD = 10_000
 
-app = create_app()
+app = create_app(service=preload.take())
 # Load the model and build the BM25 indexes now, not on a user's first request.
 app.extensions["matcher"].warm_up()
 # Everything loaded so far (model, catalog, indexes) lives as long as the worker: keep it out

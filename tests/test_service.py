@@ -5,7 +5,7 @@ import pytest
 from matcher.domain.errors import ConflictError, NotReadyError, ValidationError
 from matcher.domain.schema import Filters, Need, Project
 from matcher.service import MatcherService
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, make_settings
 from tools.fakes import FakeEncoder
 
 
@@ -267,3 +267,24 @@ def test_explanations_follow_a_write_of_the_item_text(service):
     service.upsert("projects", [project.model_copy(update={"description": text})])
     after = {p.id: p for p in service.match("Rufbus für Dörfer", ["projects"], k=3).projects}
     assert f"„{quote}“" in " ".join(after["p-bus"].explanation.reasons)
+
+
+def test_open_before_fork_refuses_work_with_thread_pools_then_loads_what_build_left(tmp_path):
+    """The server's master opens without encoding or building a graph (OpenMP must not run
+    before a fork); once built, it loads the same answers, its connections released."""
+    settings = make_settings(tmp_path / "home")
+    fresh = MatcherService(settings, encoder=FakeEncoder())
+    fresh.import_demo(FIXTURES)
+    with pytest.raises(NotReadyError, match="up to date"):
+        fresh.open_before_fork()
+    fresh.close()
+    built = MatcherService(settings, encoder=FakeEncoder())
+    built.open()
+    want = built.match_json("Straßenbeleuchtung auf LED umrüsten")
+    built.close()
+    master = MatcherService(settings, encoder=FakeEncoder())
+    changes = master.open_before_fork()
+    assert all(not c["encoded_or_updated"] and not c["rebuilt"] for c in changes.values())
+    assert master.store.engine.pool.checkedin() == 0  # nothing open to cross a fork
+    assert master.match_json("Straßenbeleuchtung auf LED umrüsten") == want
+    master.close()

@@ -35,6 +35,16 @@ def _service(settings: Settings):
     return MatcherService(settings, observer=ctx.meta.get(OBSERVER) if ctx else None)
 
 
+def _store_is_empty(settings: Settings) -> bool:
+    from matcher.store import Store
+
+    store = Store(settings.database_url)
+    try:
+        return store.is_empty()
+    finally:
+        store.close()
+
+
 def _settings(ctx: click.Context) -> Settings:
     return ctx.obj["settings"]
 
@@ -442,14 +452,21 @@ def bench(
 def serve(ctx, host: str, port: int, workers: int | None) -> None:
     """Build the index if needed, then serve the API and docs with gunicorn."""
     settings = _settings(ctx)
+    # Only the demo import here, into an empty store: the gunicorn master opens the service
+    # (indexes reconciled and saved) once for its workers (api/preload.py). A store with items
+    # is not even opened as a service here (its imports alone take seconds).
+    imported: dict[str, int] = {}
     try:
-        report = _service(settings).build()
+        if _store_is_empty(settings):
+            service = _service(settings)
+            try:
+                imported = service.import_demo()
+            finally:
+                service.close()
     except MatcherError as exc:
         _fail(exc)
-    if report["imported"]:
-        click.echo(
-            "Demo-Daten importiert: " + ", ".join(f"{n} {k}" for k, n in report["imported"].items())
-        )
+    if imported:
+        click.echo("Demo-Daten importiert: " + ", ".join(f"{n} {k}" for k, n in imported.items()))
     workers = workers or settings.workers
     # Each worker encodes on its share of the cores: two workers on two threads each made
     # OpenBLAS threads spin against each other (throughput fell six-fold, measured). A worker's

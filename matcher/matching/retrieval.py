@@ -42,8 +42,12 @@ class SearchIndexes:
         exact_max: int,
         *,
         observer: Observer | None = None,
+        load_only: bool = False,
     ) -> None:
         self.encoder = encoder
+        # Refuse (NotReadyError) to encode or rebuild at reconcile: their native thread pools
+        # must not run in a process that forks afterwards (OpenMP hangs in the child).
+        self.load_only = load_only
         self.observer = observer
         self.directory = directory
         self.analyzer = analyzer
@@ -71,6 +75,8 @@ class SearchIndexes:
         hashes = {i: text_hash(t) for i, t in texts.items()}
         orphans = [i for i in index.ids if i not in texts]
         stale = [i for i in texts if index.hashes.get(i) != hashes[i]]
+        if self.load_only and (stale or orphans or index.needs_rebuild):
+            raise NotReadyError(f"the {kind} index must be brought up to date first")
         index.remove(orphans)
         rebuild = len(index) == 0 and len(stale) == len(texts)
         if stale:

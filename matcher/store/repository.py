@@ -87,8 +87,24 @@ class Store:
 
     def close(self) -> None:
         """Release the connection pool."""
+        self.release_connections()
+
+    def reconnect(self, statement_timeout: float | None) -> None:
+        """Close every connection and bound each statement by `statement_timeout` seconds
+        from now on (PostgreSQL; None: no bound)."""
+        self.release_connections()
+        self.engine = make_engine(self.url, statement_timeout)
+        if self.engine.dialect.name == "sqlite":
+            enable_sqlite_foreign_keys(self.engine)
+
+    def release_connections(self) -> None:
+        """Close every open connection; the store stays usable and connects again on its
+        next read or write (e.g. in a forked child, which must not share its parent's)."""
         if self._signal is not None:
             self._signal.close()
+        # A data version is one connection's count: the next connection's must not be
+        # compared with the last one's.
+        self._signalled = None
         self.engine.dispose()
 
     @contextmanager
@@ -98,6 +114,14 @@ class Store:
             yield conn
 
     # -- reads ---------------------------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        """True if no item of any kind is stored."""
+        with self._transaction() as conn:
+            return not any(
+                conn.execute(select(table.c.id).limit(1)).first()
+                for table in t.ENTITY_TABLES.values()
+            )
 
     def count(self, kind: str) -> int:
         """Number of items of a kind."""

@@ -1,11 +1,13 @@
+import json
 import logging
 
+import numpy as np
 import pytest
 
 from matcher.domain.errors import NotReadyError
 from matcher.ranking import lexical_snapshot
 from matcher.ranking.analysis import GermanAnalyzer
-from matcher.ranking.lexical import LexicalIndex
+from matcher.ranking.lexical import LexicalIndex, Terms
 
 TEXTS = {
     f"d{i}": f"{w} Projekt Nummer {i} im Landkreis"
@@ -111,3 +113,59 @@ def test_a_save_cut_short_leaves_the_previous_snapshot_in_force(tmp_path):
     _same_answers(loaded, _fresh(TEXTS, analyzer), analyzer)
     lexical_snapshot.save(loaded, tmp_path, "projects", _hashes(TEXTS))
     assert len(list(tmp_path.glob("projects.lexical-*"))) == 1  # the dead writer's is gone
+
+
+def _config(directory) -> dict:
+    return json.loads((directory / "projects.lexical.json").read_text())
+
+
+def test_saved_counts_are_the_counts_of_the_saved_terms(tmp_path):
+    analyzer = GermanAnalyzer()
+    lexical_snapshot.save(_fresh(TEXTS, analyzer), tmp_path, "projects", _hashes(TEXTS))
+    loaded, _ = lexical_snapshot.load(tmp_path, "projects", analyzer)
+    config = _config(tmp_path)
+    (folder,) = tmp_path.glob("projects.lexical-*")
+    vocabulary = json.loads((folder / "ids.json").read_text())["vocabulary"]
+    recounted = Terms(
+        list(TEXTS),
+        vocabulary,
+        np.load(folder / "terms.npy"),
+        np.load(folder / "offsets.npy"),
+    ).base_counts()
+    assert config["format"] == lexical_snapshot.FORMAT_VERSION
+    assert loaded._df == recounted[0] and loaded._total_length == recounted[1]
+
+
+def _as_first_format(directory) -> None:
+    """Turn a snapshot into one of format 1 (no saved counts), as older versions wrote."""
+    config = _config(directory)
+    (directory / config["folder"] / "df.npy").unlink()
+    del config["sha256"]["df.npy"], config["total_length"]
+    config["format"] = 1
+    (directory / "projects.lexical.json").write_text(json.dumps(config))
+
+
+def test_a_snapshot_without_counts_is_counted_once_and_saved_anew_without_analysing(tmp_path):
+    analyzer = CountingAnalyzer()
+    lexical_snapshot.reconciled(tmp_path, "projects", analyzer, TEXTS, _hashes(TEXTS))
+    _as_first_format(tmp_path)
+    analyzer.calls = 0
+    index = lexical_snapshot.reconciled(tmp_path, "projects", analyzer, TEXTS, _hashes(TEXTS))
+    assert analyzer.calls == 2  # the probe at loading and at saving: no item analysed
+    assert _config(tmp_path)["format"] == lexical_snapshot.FORMAT_VERSION
+    _same_answers(index, _fresh(TEXTS, GermanAnalyzer()), GermanAnalyzer())
+    loaded, _ = lexical_snapshot.load(tmp_path, "projects", analyzer)
+    _same_answers(loaded, _fresh(TEXTS, GermanAnalyzer()), GermanAnalyzer())
+
+
+def test_counts_that_disagree_with_the_terms_are_refused_and_analysed_afresh(tmp_path):
+    analyzer = GermanAnalyzer()
+    lexical_snapshot.save(_fresh(TEXTS, analyzer), tmp_path, "projects", _hashes(TEXTS))
+    config = _config(tmp_path)
+    config["total_length"] += 1  # the config is not under its own checksum
+    (tmp_path / "projects.lexical.json").write_text(json.dumps(config))
+    with pytest.raises(NotReadyError, match="counts"):
+        lexical_snapshot.load(tmp_path, "projects", analyzer)
+    index = lexical_snapshot.reconciled(tmp_path, "projects", analyzer, TEXTS, _hashes(TEXTS))
+    _same_answers(index, _fresh(TEXTS, analyzer), analyzer)
+    lexical_snapshot.load(tmp_path, "projects", analyzer)  # saved anew, whole
