@@ -354,15 +354,16 @@ class MatcherService:
                     self.indexes.upsert(kind, items)
                     self.indexes.remove(kind, gone)
             self._seen = changes[-1][0]
-            self._data_changed()
+            self._data_changed(set(latest))
             return len(latest)
 
-    def _data_changed(self) -> None:
-        """Forget what was derived from the items (their text, the towns' distances): the
-        catalog and the indexes changed in place."""
+    def _data_changed(self, changed: set[tuple[str, str]] | None = None) -> None:
+        """Forget what was derived from the items (the towns' distances; the text of the
+        `changed` items, or of all without): the catalog and the indexes changed in place."""
         self._towns = TownPairs(self.catalog)
+        previous = self._texts if changed is not None else None
         self._texts = (
-            ItemTexts(self.catalog, self.indexes.lexical, self.analyzer)
+            ItemTexts(self.catalog, self.indexes.lexical, self.analyzer, previous, changed or set())
             if self.indexes is not None
             else None
         )
@@ -514,13 +515,17 @@ class MatcherService:
 
     @_exclusive
     def warm_up(self, encoder: bool = True) -> None:
-        """Load the model (unless not `encoder`) and build the lexical indexes now, not on a
-        user's first request."""
+        """Load the model (unless not `encoder`), build the lexical indexes and work out the
+        text of the first `warm_texts` items now, not on a user's first request."""
         if encoder:
             self.encoder.encode_query(WARM_UP_TEXT)
         if self.indexes is not None:
             for lexical in self.indexes.lexical.values():
                 lexical.query([])
+            if self._texts is None:
+                self._data_changed()
+            if self._texts is not None:
+                self._texts.warm(self.settings.warm_texts)
 
     def clear_query_caches(self) -> None:
         """Forget cached results and query vectors (benchmarks time the whole path)."""

@@ -358,7 +358,7 @@ class QueryContext:
     # -- explanations ------------------------------------------------------------------------
 
     @cached_property
-    def _word_terms(self) -> dict[str, list[str]]:
+    def _word_terms(self) -> dict[str, tuple[str, ...]]:
         return {w: self.data.analyzer.word_terms(w) for w in self.q.words}
 
     def matched_words(self, kind: str, item_id: str) -> list[str]:

@@ -114,6 +114,8 @@ class GermanAnalyzer:
         self._stemmer = Stemmer.Stemmer("german")
         self._stem = lru_cache(maxsize=200_000)(self._stemmer.stemWord)
         self.noun_terms = lru_cache(maxsize=20_000)(self._noun_terms)
+        # German vocabulary repeats from text to text: each word is analysed once.
+        self.word_terms = lru_cache(maxsize=200_000)(self._word_terms)
 
     def words(self, text: str) -> list[str]:
         """Surface words of a text (lower case), stop words removed."""
@@ -124,7 +126,7 @@ class GermanAnalyzer:
                     out.append(word)
         return out
 
-    def word_terms(self, word: str) -> list[str]:
+    def _word_terms(self, word: str) -> tuple[str, ...]:
         """Terms of one lower-case word: its stem, then the stems of its compound parts."""
         terms = [self._stem(_fold(word))]
         if self.compounds:
@@ -133,7 +135,7 @@ class GermanAnalyzer:
                 for p in split_compound(with_umlauts(word))
                 if _fold(p) not in STOPWORDS
             )
-        return terms
+        return tuple(terms)
 
     def _noun_terms(self, text: str, title: bool = False) -> frozenset[str]:
         """Terms of the words a text writes with a capital letter: in German the nouns, which

@@ -36,3 +36,65 @@ def test_item_texts_and_town_pairs_keep_a_bounded_number(service, monkeypatch):
         pairs.distance_km(all_towns[0], town)
         pairs.likeness(all_towns[0], town)
     assert len(pairs._km) == 2 and len(pairs._alike) == 2
+
+
+def test_a_new_version_keeps_what_it_knew_of_untouched_items_only(service):
+    old = ItemTexts(service.catalog, service.indexes.lexical, service.analyzer)
+    assert old.warm(limit=10_000) == sum(len(items) for items in service.catalog.items.values())
+    changed_id, other_id = list(service.catalog.projects)[:2]
+    changed = service.catalog.projects[changed_id].model_copy(
+        update={"description": "Neue Glasfaser für Aussiedlerhöfe. Sie kommt bald."}
+    )
+    service.upsert("projects", [changed])
+    new = ItemTexts(
+        service.catalog,
+        service.indexes.lexical,
+        service.analyzer,
+        previous=old,
+        changed={("projects", changed_id)},
+    )
+    fresh = ItemTexts(service.catalog, service.indexes.lexical, service.analyzer)
+    assert [s for s, _ in new.sentences("projects", changed_id)] == [
+        "Neue Glasfaser für Aussiedlerhöfe.",
+        "Sie kommt bald.",
+    ]
+    for kind, key in (("projects", changed_id), ("projects", other_id)):
+        assert new.terms(kind, key) == fresh.terms(kind, key)
+        assert new.nouns(kind, key) == fresh.nouns(kind, key)
+        assert new.sentences(kind, key) == fresh.sentences(kind, key)
+    # The untouched item's text was not worked out again.
+    assert new._sentences[("projects", other_id)] is old._sentences[("projects", other_id)]
+
+
+def test_warming_stops_at_its_limit(service):
+    kept = ItemTexts(service.catalog, service.indexes.lexical, service.analyzer)
+    assert kept.warm(limit=3) == 3
+    assert len(kept._nouns) == len(kept._sentences) == 3
+
+
+def test_the_service_warms_item_texts_and_keeps_them_across_a_write(service):
+    service.warm_up(encoder=False)
+    warmed = service._texts
+    total = sum(len(items) for items in service.catalog.items.values())
+    assert len(warmed._sentences) == min(total, service.settings.warm_texts)
+    challenge = "Straßenbeleuchtung nachts dimmen"
+    answer = service.match(challenge).model_dump()
+    # The same answer from texts worked out on demand.
+    service.clear_query_caches()
+    service._texts = ItemTexts(service.catalog, service.indexes.lexical, service.analyzer)
+    assert service.match(challenge).model_dump() == answer
+    service._texts = warmed
+    changed_id, other_id = list(service.catalog.projects)[:2]
+    changed = service.catalog.projects[changed_id].model_copy(
+        update={"description": "Neue Glasfaser für Aussiedlerhöfe."}
+    )
+    service.upsert("projects", [changed])
+    service.matcher()
+    assert service._texts is not warmed
+    assert (
+        service._texts._sentences[("projects", other_id)]
+        is warmed._sentences[("projects", other_id)]
+    )
+    assert [s for s, _ in service._texts.sentences("projects", changed_id)] == [
+        "Neue Glasfaser für Aussiedlerhöfe."
+    ]
