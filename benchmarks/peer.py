@@ -80,7 +80,7 @@ def _ours_external(settings: Settings, path: Path) -> dict:
     systems = Systems(
         corpus,
         CachedEncoder(raw, batch_size=settings.batch_size),
-        load_ranking_config(settings.ranking_path),
+        load_ranking_config(settings.ranking_path).for_encoder(settings.encoder),
     )
     index_s = time.perf_counter() - start
     qrels = judgments(corpus)

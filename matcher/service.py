@@ -137,7 +137,9 @@ class MatcherService:
         with contextlib.suppress(FileExistsError):
             settings.home.mkdir(parents=True, mode=0o700)
         self.store = Store(settings.database_url, settings.db_statement_timeout or None)
-        self._ranking = ranking or load_ranking_config(settings.ranking_path)
+        self._ranking = ranking or load_ranking_config(settings.ranking_path).for_encoder(
+            settings.encoder
+        )
         self.analyzer = GermanAnalyzer()
         self._raw_encoder = encoder
         self._encoder: CachedEncoder | None = None

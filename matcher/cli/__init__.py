@@ -322,7 +322,7 @@ def eval_(
 
         service = _service(settings)
         service.build()  # the judgments are about the demo corpus: import it into an empty store
-        extra = {p.stem: load_ranking_config(p) for p in candidates}
+        extra = {p.stem: load_ranking_config(p).for_encoder(settings.encoder) for p in candidates}
         judgments = judged.load(settings.demo_dir)
         tables = judged.table(service, judgments, extra)
         agreeing = _agreement(service, judgments)

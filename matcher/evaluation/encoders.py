@@ -116,7 +116,7 @@ def demo_table(
         _fresh_home(home, fingerprint)
         own = settings.model_copy(update={"encoder": spec, "home": home, "db_url": ""})
         encoder = make_encoder(spec) if make_encoder else None
-        service = MatcherService(own, encoder=encoder, ranking=ranking)
+        service = MatcherService(own, encoder=encoder, ranking=ranking.for_encoder(spec))
         try:
             service.build(settings.demo_dir)
             (home / FINGERPRINT).write_text(fingerprint + "\n")
@@ -154,7 +154,7 @@ def external_table(
             encoder = CachedEncoder(
                 raw, cache, batch_size=settings.batch_size, progress=settings.progress
             )
-            systems = ext.Systems(corpus, encoder, config)
+            systems = ext.Systems(corpus, encoder, config.for_encoder(spec))
             per_encoder[spec] = {
                 system: {
                     f"{m}@{k}": ev.per_query(

@@ -172,7 +172,8 @@ def external_table(path: Path, settings: Settings, limit: int | None = None) -> 
         batch_size=settings.batch_size,
         progress=settings.progress,
     )
-    systems = Systems(corpus, encoder, load_ranking_config(settings.ranking_path))
+    config = load_ranking_config(settings.ranking_path).for_encoder(settings.encoder)
+    systems = Systems(corpus, encoder, config)
     return compare(systems, judgments(corpus), limit)
 
 

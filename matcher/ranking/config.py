@@ -7,8 +7,9 @@ small JSON file. Unknown keys are rejected so a typo cannot silently fall back t
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
@@ -178,12 +179,68 @@ class RankingConfig(_Strict):
         "weights", description="hand-set weights, or the learned model below"
     )
     learned: LearnedRanker | None = None
+    encoders: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="settings that differ by encoder: per encoder name, a partial config laid "
+        "over the rest when the service runs that encoder (weights tuned on one encoder's "
+        "scores do not suit another's); see `for_encoder`",
+    )
     # Provenance, written by the tuning notebook.
     metrics: dict[str, float] = Field(default_factory=dict)
     encoder: str = ""
     data_hash: str = ""
     created: str = ""
     notes: str = ""
+
+    def for_encoder(self, name: str) -> RankingConfig:
+        """The config a service running encoder `name` ranks with: this one with the section
+        of `encoders` for that name laid over it (nested settings field by field), and no
+        per-encoder sections left (the result is complete in itself). ConfigError when the
+        section is invalid."""
+        override = self.encoders.get(name, {})
+        merged = _laid_over(self.model_dump(), override)
+        merged["encoders"] = {}
+        try:
+            return _check_learned(RankingConfig.model_validate(merged))
+        except PydanticValidationError as exc:
+            raise ConfigError(f"ranking config, section for encoder {name!r}: {exc}") from None
+
+
+def tuned_into(stored: RankingConfig, tuned: RankingConfig, encoder: str) -> RankingConfig:
+    """The config file's content `stored` with `tuned` (a config in effect for `encoder`, as
+    `for_encoder` gave it) written back: as that encoder's section, where the file has one
+    (what differs from the shared settings), else as the shared settings, the other encoders'
+    sections kept."""
+    if encoder not in stored.encoders:
+        return tuned.model_copy(update={"encoders": stored.encoders})
+    shared = stored.model_copy(update={"encoders": {}}).model_dump()
+    section = _difference(tuned.model_dump(), shared)
+    section.pop("encoders", None)
+    return stored.model_copy(update={"encoders": {**stored.encoders, encoder: section}})
+
+
+def _difference(new: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
+    """The keys of `new` whose values differ from `old`'s, nested dicts compared key by key."""
+    out: dict[str, Any] = {}
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(old.get(key), dict) and key != "metrics":
+            inner = _difference(value, old[key])
+            if inner:
+                out[key] = inner
+        elif value != old.get(key):
+            out[key] = value
+    return out
+
+
+def _laid_over(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` with `override` laid over it, nested dicts merged key by key."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _laid_over(out[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 def _check_learned(config: RankingConfig) -> RankingConfig:
