@@ -5,8 +5,10 @@ threshold; above it an HNSW graph (chosen over IVF by `matcher bench`: at 100k v
 like real text embeddings IVF needed a quarter of its lists for recall@10 >= 0.95, HNSW a
 fraction of a millisecond; see docs/scaling.md). Items are added, replaced and removed without
 a rebuild; HNSW cannot delete, so removed items become tombstones that searches skip, and the
-graph is rebuilt from its own vectors when they exceed a fifth of it. Each item remembers the
-hash of the text it was encoded from, so staleness is detectable.
+graph is rebuilt from its own vectors when they exceed a fifth of it (removals from an exact
+index are tombstones too, so that an item's label is always its position in the FAISS index and
+no FAISS id map is needed). Each item remembers the hash of the text it was encoded from, so
+staleness is detectable.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import faiss
@@ -23,10 +25,17 @@ import numpy as np
 
 from matcher.domain.errors import NotReadyError
 
-FORMAT_VERSION = 1
+# 2: labels are positions in a bare FAISS index. 1: labels were kept by an IndexIDMap2 around
+# it; such saves are still read (converted on load), and their graphs rebuilt from their vectors.
+FORMAT_VERSION = 2
+_READABLE_FORMATS = (1, FORMAT_VERSION)
 
 _BUILD_THREADS = os.cpu_count() or 1
 HNSW_M = 32
+# Candidates kept while inserting into the graph. FAISS's default (40) left the 1M-item graph
+# needing efSearch 768 for recall@10 0.95 (p99 12.6 ms); a better-connected graph reaches it at
+# a smaller efSearch, for about three times the build time (docs/scaling.md).
+HNSW_EF_CONSTRUCTION = 128
 _TOMBSTONE_SHARE = 0.2
 
 # Told of the phases of a save (event, detail), e.g. by the fault harness to time its kills:
@@ -52,14 +61,16 @@ def search_on_one_thread() -> None:
 
 
 def hnsw_ef_search(n: int) -> int:
-    """Search breadth of the HNSW graph for n vectors, from the sweeps of `matcher bench` on
-    embedding-shaped synthetic corpora (docs/scaling.md): the smallest reaching recall@10 0.95
-    up to 300k; above, the largest whose p99 stayed under 10 ms at 1M (recall 0.94)."""
+    """Search breadth of the HNSW graph for n vectors: the smallest reaching recall@10 0.95
+    with some margin in the sweeps on embedding-shaped synthetic corpora of 896 dimensions
+    (use+e5) with graphs built at HNSW_EF_CONSTRUCTION (docs/scaling.md)."""
     if n <= 30_000:
-        return 32
+        return 32  # 30k (USE, 512 dimensions): recall 0.97
+    if n <= 100_000:
+        return 64  # 200k: 0.957
     if n <= 300_000:
-        return 64
-    return 512  # at 1M: recall 0.942, p99 7.8 ms (768: 0.957 but p99 12.6 ms)
+        return 96  # 200k: 0.973
+    return 384  # 1M: 0.962 at p99 4.9 ms (320: 0.957; 256: 0.948; 512: 0.969 at p99 6.3 ms)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -97,8 +108,46 @@ def _sync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+class TextHashes(Mapping[str, str]):
+    """The hash of each item's text by id, read-only: one fixed-width slot an item in an array
+    indexed by label (64 bytes an item, where a dict of 64-character strings cost about 160:
+    at 512 dimensions that alone was 8 % of the raw vectors)."""
+
+    WIDTH = 64  # a sha256 in hex (`text_hash`)
+
+    def __init__(self, label_of: dict[str, int]) -> None:
+        self._label_of = label_of  # shared with the index, which adds and removes items
+        self._slots = np.zeros(0, dtype=f"S{self.WIDTH}")
+
+    def __getitem__(self, item_id: str) -> str:
+        return self._slots[self._label_of[item_id]].decode("ascii")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._label_of)
+
+    def __len__(self) -> int:
+        return len(self._label_of)
+
+    def put(self, labels: np.ndarray, hashes: list[str]) -> None:
+        """Store the hashes of these labels (ASCII, at most WIDTH characters)."""
+        if any(len(h) > self.WIDTH or not h.isascii() for h in hashes):
+            raise ValueError(f"a text hash must be ASCII of at most {self.WIDTH} characters")
+        end = int(labels.max()) + 1 if len(labels) else 0
+        if end > len(self._slots):  # grow by a quarter at least: adding one by one stays cheap
+            grown = np.zeros(max(end, len(self._slots) * 5 // 4), dtype=self._slots.dtype)
+            grown[: len(self._slots)] = self._slots
+            self._slots = grown
+        self._slots[labels] = np.asarray(hashes, dtype=self._slots.dtype)
+
+
 class VectorIndex:
-    """Vectors of one kind of item, searchable by inner product, addressed by string id."""
+    """Vectors of one kind of item, searchable by inner product, addressed by string id.
+
+    An item's label is its position in the FAISS index (FAISS numbers vectors in the order they
+    were added): `_ids` maps labels back to ids (None for a tombstone), `_label_of` the other
+    way. A list of labels costs 8 bytes an item where FAISS's IndexIDMap2 and a second dict
+    cost about 100 (docs/scaling.md: memory of the 1M-item index).
+    """
 
     def __init__(self, dim: int, encoder: str, exact_max: int = 20_000) -> None:
         self.dim = dim
@@ -106,12 +155,12 @@ class VectorIndex:
         self.exact_max = exact_max
         self.index_type = "flat"
         self.ef_search = 0
-        self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self.ef_construction = 0
+        self._index: faiss.Index = faiss.IndexFlatIP(dim)
         self._label_of: dict[str, int] = {}
-        self._id_of: dict[int, str] = {}
-        self.hashes: dict[str, str] = {}
-        self._next_label = 0
-        self._tombstones = 0
+        self._ids: list[str | None] = []
+        self._live = np.zeros(0, dtype=np.uint8)  # a bit per label: set while it is no tombstone
+        self.hashes = TextHashes(self._label_of)
 
     def __len__(self) -> int:
         return len(self._label_of)
@@ -124,20 +173,27 @@ class VectorIndex:
         """Ids in the index."""
         return list(self._label_of)
 
+    @property
+    def _tombstones(self) -> int:
+        """Removed or replaced vectors the FAISS index still holds (searches skip them)."""
+        return len(self._ids) - len(self._label_of)
+
     def chosen_type(self, n: int | None = None) -> str:
         """The index type for n items (default: the current count)."""
         return "flat" if (len(self) if n is None else n) <= self.exact_max else "hnsw"
 
     @property
     def needs_rebuild(self) -> bool:
-        """True when the size outgrew exact search, shrank to half the threshold (HNSW), or
-        HNSW tombstones fill too much of the graph."""
+        """True when the size outgrew exact search, shrank to half the threshold (HNSW),
+        tombstones fill too much of the index, or the graph was built with other parameters
+        (an older release's)."""
         n = len(self)
         if self.index_type == "flat":
-            return n > self.exact_max
-        if n < self.exact_max // 2:  # not at once below the threshold: no flapping around it
-            return True
-        return self._tombstones > _TOMBSTONE_SHARE * max(len(self), 1)
+            if n > self.exact_max:
+                return True
+        elif n < self.exact_max // 2 or self.ef_construction != HNSW_EF_CONSTRUCTION:
+            return True  # (not at once below the threshold: no flapping around it)
+        return self._tombstones > _TOMBSTONE_SHARE * max(n, 1)
 
     # -- building ------------------------------------------------------------------------
 
@@ -146,13 +202,14 @@ class VectorIndex:
         n = len(ids)
         if self.chosen_type(n) == "hnsw":
             graph = faiss.IndexHNSWFlat(self.dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+            graph.hnsw.efConstruction = self.ef_construction = HNSW_EF_CONSTRUCTION
             self.ef_search = graph.hnsw.efSearch = hnsw_ef_search(n)
-            self._index, self.index_type = faiss.IndexIDMap2(graph), "hnsw"
+            self._index, self.index_type = graph, "hnsw"
         else:
-            self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
-            self.index_type, self.ef_search = "flat", 0
-        self._label_of, self._id_of, self.hashes = {}, {}, {}
-        self._next_label, self._tombstones = 0, 0
+            self._index = faiss.IndexFlatIP(self.dim)
+            self.index_type, self.ef_search, self.ef_construction = "flat", 0, 0
+        self._label_of, self._ids, self._live = {}, [], np.zeros(0, dtype=np.uint8)
+        self.hashes = TextHashes(self._label_of)
         # Building a graph is batch work: use every core (searches stay single-threaded).
         faiss.omp_set_num_threads(_BUILD_THREADS)
         try:
@@ -169,46 +226,55 @@ class VectorIndex:
         self.rebuild(ids, vectors, hashes)
 
     def add(self, ids: list[str], vectors: np.ndarray, hashes: list[str]) -> None:
-        """Add items; an id already present is replaced."""
+        """Add items; an id already present is replaced (its old vector becomes a tombstone)."""
         if not ids:
             return
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        if vectors.shape != (len(ids), self.dim):
+        if vectors.shape != (len(ids), self.dim) or len(hashes) != len(ids):
             raise ValueError(
-                f"expected vectors of shape ({len(ids)}, {self.dim}), got {vectors.shape}"
+                f"expected vectors of shape ({len(ids)}, {self.dim}) and {len(ids)} hashes, "
+                f"got {vectors.shape} and {len(hashes)}"
             )
+        labels = np.arange(len(self._ids), len(self._ids) + len(ids))
+        self.hashes.put(labels, hashes)  # first: it checks them (removing shifts no label)
         self.remove([i for i in ids if i in self._label_of])
-        labels = np.arange(self._next_label, self._next_label + len(ids), dtype=np.int64)
-        self._next_label += len(ids)
-        self._index.add_with_ids(vectors, labels)
+        self._index.add(vectors)
         if self.index_type == "hnsw":  # a growing graph searches wider
             self.ef_search = hnsw_ef_search(len(self) + len(ids))
             self._apply_ef_search()
-        for item_id, label, h in zip(ids, labels.tolist(), hashes, strict=True):
-            self._label_of[item_id] = label
-            self._id_of[label] = item_id
-            self.hashes[item_id] = h
+        self._label_of.update(zip(ids, labels.tolist(), strict=True))
+        self._ids.extend(ids)
+        self._set_live(labels)
 
-    def _apply_ef_search(self) -> None:
-        """Set the search breadth of the HNSW graph inside the id map to `ef_search`."""
-        graph = faiss.downcast_index(self._index.index)
+    def _set_live(self, labels: np.ndarray) -> None:
+        """Set the bits of these labels in the bitmap FAISS's IDSelectorBitmap reads (label i
+        is bit i % 8 of byte i // 8)."""
+        if not len(labels):
+            return
+        size = int(labels.max()) // 8 + 1
+        if size > len(self._live):
+            grown = np.zeros(max(size, len(self._live) * 5 // 4), dtype=np.uint8)
+            grown[: len(self._live)] = self._live
+            self._live = grown
+        np.bitwise_or.at(self._live, labels >> 3, np.left_shift(1, labels & 7).astype(np.uint8))
+
+    def _graph(self) -> faiss.IndexHNSW:
+        graph = faiss.downcast_index(self._index)
         if not isinstance(graph, faiss.IndexHNSW):
             raise NotReadyError(f"expected an HNSW graph, found {type(graph).__name__}")
-        graph.hnsw.efSearch = self.ef_search
+        return graph
+
+    def _apply_ef_search(self) -> None:
+        """Set the search breadth of the HNSW graph to `ef_search`."""
+        self._graph().hnsw.efSearch = self.ef_search
 
     def remove(self, ids: list[str]) -> None:
-        """Remove items (unknown ids are ignored)."""
-        labels = [self._label_of.pop(i) for i in ids if i in self._label_of]
-        if not labels:
-            return
-        if self.index_type == "hnsw":
-            self._tombstones += len(labels)  # the graph keeps them; searches skip them
-        else:
-            # faiss's stub types the argument as IDSelector only; its Python wrapper
-            # (class_wrappers.replacement_remove_ids) documents and accepts an id array too.
-            self._index.remove_ids(np.asarray(labels, dtype=np.int64))  # type: ignore[arg-type]
-        for label in labels:
-            self.hashes.pop(self._id_of.pop(label), None)
+        """Remove items (unknown ids are ignored); their vectors stay as tombstones."""
+        for item_id in ids:
+            label = self._label_of.pop(item_id, None)
+            if label is not None:
+                self._ids[label] = None  # (and its hash is no longer reachable)
+                self._live[label >> 3] &= np.uint8(0xFF ^ (1 << (label & 7)))
 
     # -- searching -----------------------------------------------------------------------
 
@@ -220,12 +286,26 @@ class VectorIndex:
         if not getattr(_one_thread, "set", False):
             search_on_one_thread()
         query = np.ascontiguousarray(vector, dtype=np.float32).reshape(1, -1)
-        # Tombstones may take places in the top k; ask for enough to make up for them.
-        scores, labels = self._index.search(query, min(k + self._tombstones, self._index.ntotal))
+        ids, live = self._ids, self._live  # (kept alive while FAISS reads the bitmap)
+        params, selector = None, None
+        if self._tombstones:
+            # Skipped inside the search, so they take no place in the top k. (Asking for k plus
+            # the number of tombstones instead widened an HNSW search to thousands at 1M items.)
+            # (its size is in bytes: labels past the bitmap are not members)
+            selector = faiss.IDSelectorBitmap(len(live), faiss.swig_ptr(live))
+            if self.index_type == "hnsw":
+                # (in the binding since FAISS 1.7.3; its bundled stubs do not list it)
+                params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
+                params.efSearch = self.ef_search  # (parameters replace the graph's own)
+            else:
+                params = faiss.SearchParameters()
+            params.sel = selector  # (a plain pointer: `selector` lives until the search ends)
+        scores, labels = self._index.search(query, k, params=params)
         hits = [
-            (self._id_of[label], float(score))
+            (item_id, float(score))
             for score, label in zip(scores[0].tolist(), labels[0].tolist(), strict=True)
-            if label in self._id_of
+            # -1: fewer than asked; a label past `ids`: added by a write not finished yet
+            if 0 <= label < len(ids) and (item_id := ids[label]) is not None
         ]
         return hits[:k]
 
@@ -248,7 +328,7 @@ class VectorIndex:
         directory.mkdir(parents=True, exist_ok=True)
         blob = faiss.serialize_index(self._index).tobytes()
         ids = json.dumps(
-            {"labels": self._label_of, "hashes": self.hashes, "next_label": self._next_label}
+            {"labels": self._label_of, "hashes": dict(self.hashes), "next_label": len(self._ids)}
         ).encode()
         config = {
             "format": FORMAT_VERSION,
@@ -257,6 +337,7 @@ class VectorIndex:
             "dim": self.dim,
             "index_type": self.index_type,
             "ef_search": self.ef_search,
+            "ef_construction": self.ef_construction,
             "tombstones": self._tombstones,
             "count": len(self),
             "exact_max": self.exact_max,
@@ -291,7 +372,7 @@ class VectorIndex:
             ids = (directory / f"{name}.ids.json").read_bytes()
         except (OSError, ValueError) as exc:
             raise NotReadyError(f"index {name!r} missing or unreadable: {exc}") from None
-        if config.get("format") != FORMAT_VERSION or config.get("encoder") != encoder:
+        if config.get("format") not in _READABLE_FORMATS or config.get("encoder") != encoder:
             raise NotReadyError(f"index {name!r} was built with another encoder or format")
         sums = config.get("sha256", {})
         if hashlib.sha256(blob).hexdigest() != sums.get("faiss") or hashlib.sha256(
@@ -300,21 +381,55 @@ class VectorIndex:
             raise NotReadyError(f"index {name!r} fails its checksum")
         mapping = json.loads(ids)
         index = cls(config["dim"], encoder, config.get("exact_max", 20_000))
-        loaded = faiss.deserialize_index(np.frombuffer(blob, dtype=np.uint8))
-        if not isinstance(loaded, faiss.IndexIDMap2):
-            raise NotReadyError(f"index {name!r} is not an id-mapped FAISS index")
-        index._index = loaded
         index.index_type = config["index_type"]
-        if index.index_type not in ("flat", "hnsw"):
+        expected = {"flat": faiss.IndexFlat, "hnsw": faiss.IndexHNSWFlat}.get(index.index_type)
+        if expected is None:
             raise NotReadyError(f"index {name!r} has an unknown type {index.index_type!r}")
-        index.ef_search = config.get("ef_search", 0)
-        index._tombstones = config.get("tombstones", 0)
-        if index.index_type == "hnsw":
-            index._apply_ef_search()
-        index._label_of = {k: int(v) for k, v in mapping["labels"].items()}
-        index._id_of = {v: k for k, v in index._label_of.items()}
-        index.hashes = mapping["hashes"]
-        index._next_label = mapping["next_label"]
-        if index._index.ntotal != len(index._label_of) + index._tombstones:
+        loaded = faiss.deserialize_index(np.frombuffer(blob, dtype=np.uint8))
+        labels = {k: int(v) for k, v in mapping["labels"].items()}
+        if config["format"] == 1:
+            loaded, labels = _without_id_map(loaded, labels, name)
+        if not isinstance(loaded, expected) or loaded.d != index.dim:
+            raise NotReadyError(f"index {name!r} is not a {index.index_type} index of its size")
+        index._index = loaded
+        index._ids = [None] * loaded.ntotal
+        for item_id, label in labels.items():
+            if not 0 <= label < loaded.ntotal or index._ids[label] is not None:
+                raise NotReadyError(f"index {name!r} disagrees with its id map")
+            index._ids[label] = item_id
+        hashes = mapping["hashes"]
+        if hashes.keys() != labels.keys():
             raise NotReadyError(f"index {name!r} disagrees with its id map")
+        index._label_of = labels
+        index._set_live(np.fromiter(labels.values(), dtype=np.int64, count=len(labels)))
+        index.hashes = TextHashes(labels)
+        try:
+            index.hashes.put(
+                np.fromiter(labels.values(), dtype=np.int64, count=len(labels)),
+                [hashes[i] for i in labels],
+            )
+        except ValueError as exc:
+            raise NotReadyError(f"index {name!r} has unreadable text hashes: {exc}") from None
+        if index.index_type == "hnsw":
+            index.ef_construction = index._graph().hnsw.efConstruction
+            index.ef_search = hnsw_ef_search(len(index))
+            index._apply_ef_search()
         return index
+
+
+def _without_id_map(
+    loaded: faiss.Index, labels: dict[str, int], name: str
+) -> tuple[faiss.Index, dict[str, int]]:
+    """The FAISS index inside a format-1 IndexIDMap2, and each item's position in it."""
+    if not isinstance(loaded, faiss.IndexIDMap2):
+        raise NotReadyError(f"index {name!r} is not an id-mapped FAISS index")
+    position_of = {int(label): p for p, label in enumerate(faiss.vector_to_array(loaded.id_map))}
+    try:
+        positions = {item_id: position_of[label] for item_id, label in labels.items()}
+    except KeyError:
+        raise NotReadyError(f"index {name!r} disagrees with its id map") from None
+    inner = faiss.downcast_index(loaded.index)
+    # The wrapper owns (and deletes) the inner index: keep it alive as long as the inner one,
+    # as FAISS's own Python wrappers do with `referenced_objects`.
+    inner.referenced_objects = [loaded]  # type: ignore[attr-defined]  # (a Python attribute)
+    return inner, positions

@@ -14,6 +14,7 @@ from benchmarks.goals import evaluate
 from benchmarks.scale import measure_size
 from matcher.cli import main
 from matcher.config import FAST_ENCODER
+from matcher.embeddings.index import HNSW_EF_CONSTRUCTION
 
 
 @pytest.mark.slow
@@ -66,14 +67,17 @@ def test_quick_bench_reports_every_part(tmp_path):
 @pytest.mark.slow
 def test_service_graph_index_finds_the_true_neighbours_at_scale(demo_service):
     """Above the exact threshold the service's HNSW graph keeps recall@10 >= 0.95 on
-    vectors shaped like real text embeddings (the goal its parameters were chosen for)."""
+    vectors shaped like real text embeddings (the goal its parameters were chosen for), in
+    at most 1.2 times the memory of the raw vectors with its id map and text hashes (the
+    goal of issue 16; measured 1.17 at 512 dimensions, 30k items)."""
     vectors = demo_service.indexes.vectors
     reference = np.vstack([vectors[k].vectors(vectors[k].ids) for k in vectors])
     r = measure_size(30_000, reference, n_queries=100, hnsw_max=0)
     service = next(row for row in r["rows"] if row["type"].startswith("service"))
     assert "hnsw" in service["type"]
+    assert f"efConstruction={HNSW_EF_CONSTRUCTION}" in service["type"]
     assert service["recall"] >= 0.95
-    assert service["memory_ratio"] < 1.3
+    assert service["memory_ratio"] <= 1.2
 
 
 def test_bench_without_a_source_checkout_fails_clearly(tmp_path, monkeypatch):
