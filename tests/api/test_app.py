@@ -2,6 +2,7 @@
 
 import pytest
 
+from matcher.keys import add_key
 from tests.helpers import ADMIN, LIMITED_KEY
 
 NEW_PROJECT = {
@@ -287,3 +288,11 @@ def test_rate_limits_answer_429_per_client(limited):
     verdict = {"query": "x", "item_kind": "projects", "item_id": "p-licht", "verdict": "passt"}
     codes = [client.post("/api/v1/feedback", json=verdict).status_code for _ in range(3)]
     assert codes == [201, 201, 429]
+
+
+def test_the_api_takes_a_key_made_after_it_started(app, client):
+    settings = app.extensions["matcher"].settings
+    key = add_key(settings.keys_file, "municipality:brensbach")
+    need = {"id": "n-neu", "municipality": "brensbach", "title": "Glasfaser für Aussiedlerhöfe"}
+    r = client.post("/api/v1/needs", json=need, headers={"Authorization": f"Bearer {key}"})
+    assert r.status_code == 201, r.get_json()
