@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import secrets
 import threading
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 from matcher.config import Settings
 from matcher.domain.errors import ConfigError
+from matcher.files import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -125,14 +125,7 @@ def add_key(path: Path, role: str) -> str:
     key = secrets.token_urlsafe(32)
     data["keys"].append({"sha256": hash_key(key), "role": role})
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the mode: if made here
-    # Written beside and renamed over it: a running server never reads half a file.
-    # Readable by its owner alone (0600, whatever the umask; also an older file made 0644).
-    part = path.with_name(f".{path.name}.{os.getpid()}.part")
-    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with open(fd, "w", encoding="utf-8") as out:
-        out.write(json.dumps(data, indent=2) + "\n")
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(part, path)
+    # Replaced whole: a running server never reads half a file. Readable by its owner alone
+    # (0600, whatever the umask; also an older file made 0644).
+    atomic_write(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"), private=True)
     return key

@@ -24,6 +24,7 @@ import faiss
 import numpy as np
 
 from matcher.domain.errors import NotReadyError
+from matcher.files import atomic_write, sync_directory
 
 # 2: labels are positions in a bare FAISS index. 1: labels were kept by an IndexIDMap2 around
 # it; such saves are still read (converted on load), and their graphs rebuilt from their vectors.
@@ -73,39 +74,12 @@ def hnsw_ef_search(n: int) -> int:
     return 384  # 1M: 0.962 at p99 4.9 ms (320: 0.957; 256: 0.948; 512: 0.969 at p99 6.3 ms)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Replace `path` by `data`: after a crash it holds the old bytes or the new, whole.
-
-    The temporary file is per process: two API workers may save at once, and with one shared
-    name the second rename found nothing (a committed write answered 500).
-    """
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def _remove_orphaned_temporaries(directory: Path, name: str) -> None:
     """Delete temporary files left by a process killed while saving (its pid is gone)."""
     for tmp in directory.glob(f"{name}.*.*.tmp"):
         pid = tmp.name.rsplit(".", 2)[-2]
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
             tmp.unlink(missing_ok=True)
-
-
-def _sync_directory(directory: Path) -> None:
-    """Make the renames in a directory durable (a power cut, not only a killed process)."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class TextHashes(Mapping[str, str]):
@@ -355,12 +329,12 @@ class VectorIndex:
         for file_name, data in files:
             if observer is not None:
                 observer("file-start", file_name)
-            _atomic_write(directory / file_name, data)
+            atomic_write(directory / file_name, data)
             if observer is not None:
                 observer("file-done", file_name)
         # One sync for the three renames: a power cut before it may leave old and new files
         # side by side, which the checksums refuse (the index is then rebuilt, never served).
-        _sync_directory(directory)
+        sync_directory(directory)
         _remove_orphaned_temporaries(directory, name)
 
     @classmethod

@@ -32,6 +32,7 @@ import bm25s
 import numpy as np
 
 from matcher.domain.errors import NotReadyError
+from matcher.files import atomic_write, sync_directory
 from matcher.ranking.lexical import Analyzer, LexicalIndex, Terms
 
 log = logging.getLogger(__name__)
@@ -62,21 +63,8 @@ def _sha256(path: Path) -> str:
 
 def _write_config(path: Path, config: dict) -> None:
     """Replace the config atomically (it commits the snapshot)."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("w", encoding="utf-8") as f:
-            json.dump(config, f, indent=2)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    atomic_write(path, json.dumps(config, indent=2).encode("utf-8"))
+    sync_directory(path.parent)
 
 
 def save(index: LexicalIndex, directory: Path, kind: str, hashes: dict[str, str]) -> None:
