@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("matcher.domain",),
+    ("matcher.domain", "matcher.files"),
     ("matcher.config",),
     ("matcher.store", "matcher.importing", "matcher.embeddings", "matcher.ranking", "matcher.keys"),
     ("matcher.matching",),
