@@ -119,6 +119,7 @@ class Systems:
                 self.analyzer.terms(text),
                 max(depth, self.config.candidates),
                 depth,
+                exact_terms_max=self.config.exact_terms_max,
             )
             fused = fuse(list(cands.values()), self.config)
             return self._keep(q, [s.id for s in fused], k)

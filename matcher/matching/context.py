@@ -191,6 +191,7 @@ class QueryContext:
             n,
             n,
             include,
+            0 if self.q.item_categories is not None else self.data.config.exact_terms_max,
         )
 
     # -- projects ----------------------------------------------------------------------------

@@ -163,9 +163,11 @@ def merge_candidates(
     dense_depth: int,
     lexical_depth: int,
     include: Iterable[str] = (),
+    exact_terms_max: int = 0,
 ) -> dict[str, Candidate]:
     """The union of the dense top `dense_depth` and the lexical top `lexical_depth` (plus any
-    `include` ids the index holds), each candidate with both raw scores."""
+    `include` ids the index holds), each candidate with both raw scores; with a query of at
+    most `exact_terms_max` distinct terms, those that hold every one of them are `exact`."""
     dense = dict(vectors.search(vector, dense_depth))
     scores = lexical.query(terms)
     missing = [i for i, _ in scores.top(lexical_depth) if i not in dense]
@@ -175,7 +177,12 @@ def merge_candidates(
     if missing:
         dense.update(zip(missing, vectors.scores(vector, missing).tolist(), strict=True))
     lexical_of = _lexical_of(scores, list(dense))
-    return {i: Candidate(i, s, lex) for (i, s), lex in zip(dense.items(), lexical_of, strict=True)}
+    found = {i: Candidate(i, s, lex) for (i, s), lex in zip(dense.items(), lexical_of, strict=True)}
+    wanted = set(terms)
+    if 0 < len(wanted) <= exact_terms_max:
+        for cand in found.values():
+            cand.exact = cand.lexical > 0 and wanted.issubset(lexical.terms_of(cand.id))
+    return found
 
 
 def _lexical_of(scores: LexicalScores, ids: list[str]) -> list[float]:

@@ -157,6 +157,13 @@ class RankingConfig(_Strict):
         10, ge=1, description="nearest items by text whose first category makes the query's profile"
     )
     min_score: float = Field(0.15, description="text fit below this is not shown")
+    exact_terms_max: int = Field(
+        3,
+        ge=0,
+        description="a challenge of at most this many words (after analysis) also shows the "
+        "items that hold every one of them, below min_score: a search for a project's name or a "
+        "rare word finds it even where the encoder sees no likeness (0: off)",
+    )
     confident_score: float = Field(0.23, description="text fit below this is flagged uncertain")
     item_min_score: float = Field(
         0.40, description="floor when an item (offering, need, project) is the query"

@@ -31,6 +31,7 @@ class Candidate:
     dense: float = 0.0
     lexical: float = 0.0
     features: dict[str, float] = field(default_factory=dict)
+    exact: bool = False  # holds every word of a short challenge (`exact_terms_max`)
 
 
 class InputRow(Mapping[str, float]):
@@ -162,7 +163,8 @@ def fuse(candidates: list[Candidate], config: RankingConfig) -> list[Scored]:
         np.fromiter((c.lexical for c in candidates), np.float64, len(candidates)),
         config,
     )
-    keep = np.flatnonzero(fits >= config.min_score)
+    exact = np.fromiter((c.exact for c in candidates), bool, len(candidates))
+    keep = np.flatnonzero((fits >= config.min_score) | exact)
     if not keep.size:
         return []
     kept = [candidates[at] for at in keep.tolist()]

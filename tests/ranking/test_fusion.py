@@ -20,6 +20,20 @@ def test_floor_drops_unrelated_and_flags_weak():
     assert out[0].confident and not out[1].confident
 
 
+def test_an_exact_match_of_a_short_query_passes_the_floor_last_and_uncertain():
+    cfg = RankingConfig(min_score=0.2, confident_score=0.3)
+    out = fuse(
+        [
+            Candidate("named", dense=0.02, lexical=3.0, exact=True),
+            Candidate("related", dense=0.4),
+            Candidate("none", dense=0.02, lexical=3.0),
+        ],
+        cfg,
+    )
+    assert [s.id for s in out] == ["related", "named"]
+    assert not out[1].confident
+
+
 def test_features_add_but_never_lift_an_item_over_the_floor():
     cfg = RankingConfig(min_score=0.2)
     near = Candidate("near", dense=0.4, features={"proximity": 1.0})
