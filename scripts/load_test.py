@@ -290,7 +290,9 @@ def percentiles(values: list[float]) -> dict:
 
 def load(base: str, args: argparse.Namespace) -> dict:
     """Run the clients against a server, then verify; the report as a dict."""
-    run = uuid.uuid4().hex[:6]
+    # The run's items are named after it (unique in a home that is used again); `--run-id`
+    # repeats a run whose report failed, with the same names and tokens.
+    run = args.run_id or uuid.uuid4().hex[:6]
     towns = call(base + "/api/v1/municipalities?limit=500")[1]["items"]
     data = (challenge_texts(), towns)
     before = call(base + "/health", key=KEY)[1]
@@ -316,6 +318,8 @@ def load(base: str, args: argparse.Namespace) -> dict:
     requests = sum(len(v) for v in latencies.values())
     checked = verify(base, written, failed, before, towns)
     return {
+        "run_id": run,
+        "seed": args.seed,
         "requests": requests,
         "clients": args.clients,
         "duration_s": round(duration, 2),
@@ -368,6 +372,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=600, help="at most this many seconds")
     parser.add_argument("--write-share", type=float, default=0.1, help="share of writes")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--run-id", help="name the run's items with this (default: random); from a report"
+    )
     parser.add_argument("--home", type=Path, help="server home (default: a fresh temporary one)")
     parser.add_argument("--json", type=Path, help="also write the report as JSON here")
     args = parser.parse_args(argv)
@@ -393,7 +400,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     if is_failure(report):
-        print(f"FAILED; server log: {home / 'server.log'}")
+        print(
+            f"FAILED (repeat: --seed {args.seed} --run-id {report['run_id']}); "
+            f"server log: {home / 'server.log'}"
+        )
         return 1
     if args.home is None:
         shutil.rmtree(home, ignore_errors=True)
