@@ -121,6 +121,13 @@ def test_goals_are_judged_on_the_side_by_side_figures():
     # against the encoder timed beside the requests (2 ms), not the in-process stage (9 ms)
     assert verdicts["new challenge: HTTP p50 ÷ encoder p50"] == (1.4, "met")
     assert verdicts["new challenge: HTTP p99 ÷ encoder p50"] == (3.25, "not met")
+    assert verdicts["encoder alone: p99 ÷ p50 (same texts)"] == (1.0, "reported")
+    assert verdicts["new challenge: HTTP p99 ÷ encoder p99"] == (3.25, "not met")
+    tail = _figures()
+    tail["http"]["encode_side_by_side"] = {"n": 10, "p50": 2.0, "p95": 4.0, "p99": 5.0}
+    verdicts = {g.name: (g.value, g.verdict) for g in evaluate(tail)}
+    assert verdicts["encoder alone: p99 ÷ p50 (same texts)"] == (2.5, "reported")
+    assert verdicts["new challenge: HTTP p99 ÷ encoder p99"] == (1.3, "met")
     assert verdicts["new texts, 8 clients: throughput ÷ encoder alone"] == (0.75, "not met")
     assert verdicts["start-up to first answer, 100,000 items"] == (12.0, "not met")
     assert verdicts["start-up to first answer, 1,000,000 items"] == (None, "not measured")
