@@ -57,7 +57,7 @@ def _ours_demo(settings: Settings, corpus: list[tuple[str, str]], graded) -> dic
             start = time.perf_counter()
             found = service.search(graded.queries[qid], "projects", 50)
             times.append((time.perf_counter() - start) * 1000)
-            rankings[qid] = [r["id"] for r in found]
+            rankings[qid] = [r.id for r in found]
     finally:
         service.close()
     return {
