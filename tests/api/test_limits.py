@@ -3,7 +3,6 @@
 import threading
 import time
 
-import pytest
 from limits import RateLimitItemPerSecond
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
@@ -11,10 +10,10 @@ from limits.strategies import FixedWindowRateLimiter
 from api.limits import SweptMemoryStorage, storage_uri
 
 
-def test_the_default_storage_is_the_swept_one_and_others_stay_as_configured():
+def test_the_default_storage_is_the_swept_one_registered_with_limits():
     assert storage_uri("memory://") == "swept-memory://"
     assert storage_uri("redis://cache:6379") == "redis://cache:6379"
-    assert isinstance(storage_from_string(storage_uri("memory://")), SweptMemoryStorage)
+    assert type(storage_from_string(storage_uri("memory://"))) is SweptMemoryStorage
 
 
 def test_counting_starts_no_thread(monkeypatch):
@@ -50,8 +49,3 @@ def test_the_counts_of_quiet_clients_are_swept_by_a_later_request(monkeypatch):
     storage.incr("busy", 60)
     assert "quiet" not in storage.storage and "quiet" not in storage.expirations
     assert storage.get("busy") == 1
-
-
-@pytest.mark.parametrize("uri", ["swept-memory://"])
-def test_the_scheme_is_registered_with_limits(uri):
-    assert type(storage_from_string(uri)) is SweptMemoryStorage
