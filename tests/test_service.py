@@ -222,7 +222,9 @@ def test_a_repeated_challenge_is_answered_from_the_result_cache_until_data_chang
     assert changed is not first
     assert any(p.title == "Rufbus neu im Kreis" for p in changed.projects)
     # Another config is another matcher: the service's answer (and its cache) stay as they are.
-    strict = service.matcher(service.ranking.model_copy(update={"min_score": 0.99}))
+    # (Both floors raised: a short challenge also shows items holding all its words.)
+    floors = {"min_score": 0.99, "exact_terms_max": 0}
+    strict = service.matcher(service.ranking.model_copy(update=floors))
     assert strict.match(service.query("Rufbus für Dörfer"), ["projects"], 3).projects == []
     assert service.match("Rufbus für Dörfer", k=3) is changed
     with pytest.raises(AttributeError):
