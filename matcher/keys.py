@@ -68,11 +68,14 @@ class KeyRing:
         hashed: dict[str, str] | None = None,
         path: Path | None = None,
         admin_hash: str | None = None,
+        seen: tuple[int, int, int] | None = None,
     ) -> None:
+        """`hashed` as read from `path` when it had the signature `seen` (with a path, the
+        file is read again whenever its signature differs)."""
         self._hashed = dict(hashed or {})
         self._path = path
         self._admin = admin_hash
-        self._seen = _signature(path) if path is not None else None
+        self._seen = seen
         self._lock = threading.Lock()
 
     @classmethod
@@ -80,10 +83,8 @@ class KeyRing:
         """The keys of the keys file and the admin key; ConfigError if the file is unreadable."""
         admin = hash_key(settings.admin_key) if settings.admin_key else None
         path = settings.keys_path
-        seen = _signature(path)
-        ring = cls(_read(path, admin), path, admin)
-        ring._seen = seen
-        return ring
+        seen = _signature(path)  # before reading: a change meanwhile is read again
+        return cls(_read(path, admin), path, admin, seen)
 
     def _current(self) -> dict[str, str]:
         """The keys as the file now has them (a stat per call; read only after a change). An

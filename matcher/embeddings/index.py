@@ -82,6 +82,16 @@ def _remove_orphaned_temporaries(directory: Path, name: str) -> None:
             tmp.unlink(missing_ok=True)
 
 
+def _grown(array: np.ndarray, size: int) -> np.ndarray:
+    """`array` with room for at least `size` entries (new ones zero); it grows by a quarter at
+    least, so that adding items one by one stays cheap."""
+    if size <= len(array):
+        return array
+    grown = np.zeros(max(size, len(array) * 5 // 4), dtype=array.dtype)
+    grown[: len(array)] = array
+    return grown
+
+
 class TextHashes(Mapping[str, str]):
     """The hash of each item's text by id, read-only: one fixed-width slot an item in an array
     indexed by label (64 bytes an item, where a dict of 64-character strings cost about 160:
@@ -107,10 +117,7 @@ class TextHashes(Mapping[str, str]):
         if any(len(h) > self.WIDTH or not h.isascii() for h in hashes):
             raise ValueError(f"a text hash must be ASCII of at most {self.WIDTH} characters")
         end = int(labels.max()) + 1 if len(labels) else 0
-        if end > len(self._slots):  # grow by a quarter at least: adding one by one stays cheap
-            grown = np.zeros(max(end, len(self._slots) * 5 // 4), dtype=self._slots.dtype)
-            grown[: len(self._slots)] = self._slots
-            self._slots = grown
+        self._slots = _grown(self._slots, end)
         self._slots[labels] = np.asarray(hashes, dtype=self._slots.dtype)
 
 
@@ -225,11 +232,7 @@ class VectorIndex:
         is bit i % 8 of byte i // 8)."""
         if not len(labels):
             return
-        size = int(labels.max()) // 8 + 1
-        if size > len(self._live):
-            grown = np.zeros(max(size, len(self._live) * 5 // 4), dtype=np.uint8)
-            grown[: len(self._live)] = self._live
-            self._live = grown
+        self._live = _grown(self._live, int(labels.max()) // 8 + 1)
         np.bitwise_or.at(self._live, labels >> 3, np.left_shift(1, labels & 7).astype(np.uint8))
 
     def _graph(self) -> faiss.IndexHNSW:
@@ -375,13 +378,11 @@ class VectorIndex:
         if hashes.keys() != labels.keys():
             raise NotReadyError(f"index {name!r} disagrees with its id map")
         index._label_of = labels
-        index._set_live(np.fromiter(labels.values(), dtype=np.int64, count=len(labels)))
+        positions = np.fromiter(labels.values(), dtype=np.int64, count=len(labels))
+        index._set_live(positions)
         index.hashes = TextHashes(labels)
         try:
-            index.hashes.put(
-                np.fromiter(labels.values(), dtype=np.int64, count=len(labels)),
-                [hashes[i] for i in labels],
-            )
+            index.hashes.put(positions, [hashes[i] for i in labels])
         except ValueError as exc:
             raise NotReadyError(f"index {name!r} has unreadable text hashes: {exc}") from None
         if index.index_type == "hnsw":

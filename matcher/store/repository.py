@@ -67,14 +67,13 @@ class Store:
         """A store at `url`; on PostgreSQL, `statement_timeout` seconds bound every statement
         (and the wait for a frozen server), for serving requests; None: no bound."""
         self.url = url
-        self.engine = make_engine(url, statement_timeout)
+        self._connect(statement_timeout)
         # SQLite: a cheap signal of commits by anyone, so that `last_change` asks the database
         # only after a write (PostgreSQL: it always asks). (signal version, newest change seen)
         self._signal = SqliteChangeSignal.of(self.engine.url)
         self._signalled: tuple[int, int] | None = None
         created = None
         if self.engine.dialect.name == "sqlite":
-            enable_sqlite_foreign_keys(self.engine)
             created = private_sqlite_file(self.engine.url)
         with _reachable():
             t.metadata.create_all(self.engine)
@@ -93,6 +92,10 @@ class Store:
         """Close every connection and bound each statement by `statement_timeout` seconds
         from now on (PostgreSQL; None: no bound)."""
         self.release_connections()
+        self._connect(statement_timeout)
+
+    def _connect(self, statement_timeout: float | None) -> None:
+        """The engine for `url`, its statements bounded by `statement_timeout` (PostgreSQL)."""
         self.engine = make_engine(self.url, statement_timeout)
         if self.engine.dialect.name == "sqlite":
             enable_sqlite_foreign_keys(self.engine)
