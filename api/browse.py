@@ -19,8 +19,10 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, render_template, request, send_from_directory, url_for
 from pydantic import ValidationError as PydanticValidationError
 
+from api.numbers import whole_number
 from api.routes.common import service
 from matcher.domain.catalog import Catalog
+from matcher.domain.errors import ValidationError
 from matcher.domain.schema import (
     ACTOR_KIND_LABELS,
     CATEGORY_LABELS,
@@ -155,9 +157,20 @@ class Listing:
         return f"{request.path}?{urlencode(args)}" if args else request.path
 
 
-def _page_number() -> int:
+def _page_number(notices: list[str]) -> int:
+    """The page asked for (`seite`, ASCII digits), else page 1, with a notice for a value that
+    is no page number ("²", "abc")."""
     raw = request.args.get("seite", "").strip()
-    return min(int(raw), MAX_PAGE) if raw.isdigit() and int(raw) >= 1 else 1
+    if not raw:
+        return 1
+    try:
+        page = whole_number(
+            raw, "seite", f"„{raw[:20]}“ ist keine Seitenzahl; gezeigt wird Seite 1."
+        )
+    except ValidationError as exc:
+        notices.append(exc.args[0])
+        return 1
+    return min(max(page, 1), MAX_PAGE)
 
 
 def listing(kind: str, facets: list[Facet], suggest: bool = False) -> Listing:
@@ -183,7 +196,7 @@ def listing(kind: str, facets: list[Facet], suggest: bool = False) -> Listing:
             continue
         chosen[facet.param] = value
         restrict.update(facet.restrict(value))
-    page = _page_number()
+    page = _page_number(notices)
     try:
         wanted = Browse(**restrict, by_name=True, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     except PydanticValidationError:  # the options come from the data; cannot happen

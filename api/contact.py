@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from matcher.domain.catalog import Catalog
-from matcher.domain.schema import Municipality, Project, Provider
+from matcher.domain.schema import LINE_BREAKING, Municipality, Project, Provider
 
 # The challenge is quoted up to this many characters: mail programs and the systems that hand
 # them a mailto: link cut long links (about 2,000 characters in some), and umlauts and spaces
@@ -60,17 +60,25 @@ _ABOUT = {
 }
 
 
+def _one_line(text: str) -> str:
+    """`text` without control characters or line breaks (each becomes a space), so that nothing
+    built into the link, however it was stored or typed, adds a header ("%0D%0ABcc: …")."""
+    return " ".join(LINE_BREAKING.sub(" ", text).split())
+
+
 def _quoted(text: str) -> str:
-    text = " ".join(text.split())
+    text = _one_line(text)
     if len(text) > MAX_QUOTED_CHARS:
         text = text[:MAX_QUOTED_CHARS].rsplit(" ", 1)[0] + " …"
     return f"„{text}“"
 
 
 def message(contact: Contact, challenge: str | None, signer: str) -> tuple[str, str]:
-    """Subject and body of the prepared German message."""
-    subject = _SUBJECTS[contact.kind].format(name=contact.name)
-    about = _ABOUT[contact.kind].format(name=contact.name)
+    """Subject and body of the prepared German message: the subject one line, the body lines
+    joined with CR LF (as RFC 6068 wants them), each line without control characters."""
+    name, signer = _one_line(contact.name), _one_line(signer)
+    subject = _SUBJECTS[contact.kind].format(name=name)
+    about = _ABOUT[contact.kind].format(name=name)
     lines = [
         "Guten Tag,",
         "",

@@ -13,9 +13,13 @@ from typing import Any
 from pydantic import ValidationError as PydanticValidationError
 from werkzeug.datastructures import MultiDict
 
+from api.numbers import whole_number
+from matcher.domain.errors import ValidationError
 from matcher.domain.names import slug
 from matcher.domain.schema import (
     CATEGORY_LABELS,
+    NO_CONTROL,
+    ONE_LINE,
     Category,
     Entity,
     model_for,
@@ -57,6 +61,7 @@ PROJECT_STATUS = {"geplant": "geplant", "laufend": "laufend", "abgeschlossen": "
 CATEGORIES = [(c.value, CATEGORY_LABELS[c]) for c in Category]
 ID_PREFIX = {"needs": "bedarf", "projects": "prj", "offerings": "angebot"}
 MAX_SLUG = 50  # of a title in a new id: readable, and the id stays far below its 120 characters
+WHOLE_NUMBER = "Bitte eine ganze Zahl angeben, z. B. 2024."
 
 
 class FormErrors(Exception):
@@ -89,26 +94,40 @@ def build(kind: str, base: dict[str, Any], entered: dict[str, Any]) -> Entity:
     data = {**base, **entered}
     if kind == "needs" and data.get("status") is None:
         data["status"] = "offen"
+    errors: dict[str, str] = {}
+    for name in OPTIONAL_NUMBERS:  # ASCII digits, as every number of the pages (api.numbers)
+        if isinstance(entered.get(name), str):
+            try:
+                data[name] = whole_number(entered[name], name, WHOLE_NUMBER)
+            except ValidationError as exc:
+                errors[name] = exc.args[0]
+                del data[name]
     try:
-        return model_for(kind).model_validate(data)
+        item = model_for(kind).model_validate(data)
     except PydanticValidationError as exc:
-        errors: dict[str, str] = {}
         for problem in exc.errors():
             field = str(problem["loc"][0]) if problem["loc"] else "form"
             errors.setdefault(field if field in entered else "form", _german(problem))
         raise FormErrors(errors) from None
+    if errors:
+        raise FormErrors(errors)
+    return item
 
 
 def _german(problem: Any) -> str:
     kind, ctx = problem["type"], problem.get("ctx") or {}
     if kind in ("missing", "string_too_short") or "must not be empty" in problem["msg"]:
         return "Bitte füllen Sie dieses Feld aus."
+    if ONE_LINE in problem["msg"]:
+        return "Bitte in einer Zeile angeben, ohne Zeilenumbrüche und Steuerzeichen."
+    if NO_CONTROL in problem["msg"]:
+        return "Bitte ohne Steuerzeichen (Zeilenumbrüche und Tabulatoren sind erlaubt)."
     if kind == "string_too_long":
         return f"Bitte höchstens {ctx.get('max_length')} Zeichen."
     if "e-mail" in problem["msg"]:
         return "Bitte eine E-Mail-Adresse angeben, z. B. digitalisierung@ihre-kommune.de."
     if kind in ("int_parsing", "int_from_float"):
-        return "Bitte eine ganze Zahl angeben, z. B. 2024."
+        return WHOLE_NUMBER
     if kind in ("greater_than_equal", "less_than_equal"):
         return "Bitte eine Jahreszahl zwischen 1990 und 2100 angeben."
     if kind.startswith("date"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import unicodedata
 from dataclasses import dataclass
 
 from matcher.domain.catalog import Catalog
@@ -22,8 +23,11 @@ BASIS_LABELS = {
     "aehnliche_kommune": "ähnlich wie eine Referenzkommune",
 }
 # Spreadsheet programs run a cell that starts with one of these as a formula ("CSV injection");
-# need titles and descriptions come from many people, so such cells are prefixed with '.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# need titles and descriptions come from many people, so such cells are prefixed with '. The
+# first character is NFKC-normalised first, as some programs read look-alikes as the ASCII
+# character: full-width (＝＋－＠), small (﹦﹢﹣﹫), super- and subscript forms; the minus sign
+# (U+2212) has no such mapping and is named itself.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\u2212")
 CSV_COLUMNS = (
     "Kommune",
     "Kreis",
@@ -134,7 +138,8 @@ def lead_rows(leads: list[LeadResult], catalog: Catalog) -> list[LeadRow]:
 
 def _cell(value: object) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    first = unicodedata.normalize("NFKC", text[:1])
+    return "'" + text if first.startswith(_FORMULA_START) else text
 
 
 def to_csv(rows: list[LeadRow], page_url: str) -> str:

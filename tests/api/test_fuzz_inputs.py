@@ -33,6 +33,8 @@ def big_app(tmp_path_factory):
         admin_key=KEY,
         rate_limit_match="100000 per minute",
         rate_limit_write="100000 per minute",
+        rate_limit_feedback="100000 per minute",
+        rate_limit_contacts="100000 per minute",
     )
     service = MatcherService(settings_, encoder=FakeEncoder())
     service.build(FIXTURES)
@@ -282,3 +284,118 @@ def test_a_json_body_that_is_not_utf8_is_a_400(client, big_app, endpoint, bad, w
     )
     _refused(response, 400)
     assert _state(client, big_app) == before
+
+
+# -- control characters, unsafe ids and Unicode digits ----------------------------------------
+
+CRLF = "Licht\r\nBcc: evil@x.example"
+CONTROL_BODIES = [
+    ("/api/v1/projects", {**PROJECT, "title": CRLF}, "title"),
+    ("/api/v1/projects", {**PROJECT, "contact": "Bauamt\r\nBcc: x"}, "contact"),
+    ("/api/v1/projects", {**PROJECT, "funding": "LEADER\x00"}, "funding"),
+    ("/api/v1/projects", {**PROJECT, "description": "Zeile\x1b[2J"}, "description"),
+    ("/api/v1/providers", {"id": "pr-c", "name": "Licht\nWerk"}, "name"),
+    ("/api/v1/municipalities", {"id": "m-c", "name": "Neu", "district": "Kreis\r\nX"}, "district"),
+    ("/api/v1/needs", {"id": "n-c", "municipality": "kassel", "title": CRLF}, "title"),
+]
+
+
+@pytest.mark.parametrize(("path", "body", "field"), CONTROL_BODIES)
+def test_a_line_break_or_control_character_in_a_one_line_field_is_a_400(
+    client, big_app, path, body, field
+):
+    before = _state(client, big_app)
+    error = _refused(client.post(path, json=body, headers=ADMIN), 400)
+    assert error["code"] == "validation_error"
+    assert field is None or field in [d["field"] for d in error["details"]]
+    assert _state(client, big_app) == before
+
+
+def test_an_import_row_with_a_crlf_title_is_refused_whole(client, big_app):
+    row = {"id": "p-crlf", "title": CRLF, "municipalities": ["kassel"]}
+    data = json.dumps(row).encode("utf-8")
+    before = _state(client, big_app)
+    error = _refused(_import(client, "projects", data, "application/x-ndjson"), 400)
+    assert any("title" in d["message"] for d in error["details"]), error
+    assert _state(client, big_app) == before
+
+
+UNSAFE_BODIES = [
+    ("/api/v1/providers", {"id": "..", "name": "X"}, "id"),
+    ("/api/v1/providers", {"id": ".", "name": "X"}, "id"),
+    ("/api/v1/providers", {"id": "licht\u200bwerk", "name": "X"}, "id"),
+    ("/api/v1/providers", {"id": "a?b", "name": "X"}, "id"),
+    ("/api/v1/providers", {"id": "a#b", "name": "X"}, "id"),
+    ("/api/v1/providers", {"id": "a%2fb", "name": "X"}, "id"),
+    ("/api/v1/providers", {"id": "a\\b", "name": "X"}, "id"),
+    ("/api/v1/projects", {**PROJECT, "id": "p-fuzz\u200b"}, "id"),
+    ("/api/v1/projects", {**PROJECT, "municipalities": [".."]}, "municipalities.0"),
+    ("/api/v1/projects", {**PROJECT, "municipalities": ["kassel\u200b"]}, "municipalities.0"),
+    ("/api/v1/projects", {**PROJECT, "providers": ["licht\u200bwerk"]}, "providers.0"),
+    (
+        "/api/v1/offerings",
+        {"id": "o-u", "provider": "..", "title": "Angebot"},
+        "provider",
+    ),
+    (
+        "/api/v1/offerings",
+        {"id": "o-u", "provider": "lichtwerk", "title": "Angebot", "references": [".."]},
+        "references.0",
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "body", "field"), UNSAFE_BODIES)
+def test_an_unsafe_id_is_a_400_naming_the_field_and_not_stored(client, big_app, path, body, field):
+    before = _state(client, big_app)
+    error = _refused(client.post(path, json=body, headers=ADMIN), 400)
+    assert error["code"] == "validation_error"
+    assert field in [d["field"] for d in error["details"]], error
+    assert _state(client, big_app) == before
+
+
+def test_nfc_and_nfd_spellings_of_an_id_are_one_record(client, big_app):
+    composed, decomposed = "m\u00fcller-gmbh", "mu\u0308ller-gmbh"  # both read "müller-gmbh"
+    created = client.post("/api/v1/providers", json={"id": composed, "name": "A"}, headers=ADMIN)
+    assert created.status_code == 201
+    try:
+        before = _state(client, big_app)
+        again = client.post(
+            "/api/v1/providers", json={"id": decomposed, "name": "B"}, headers=ADMIN
+        )
+        assert _refused(again, 409)["code"] == "conflict"
+        assert _state(client, big_app) == before
+        path = "/api/v1/providers/" + decomposed
+        assert client.get(path).get_json()["id"] == composed
+        body = {"id": decomposed, "name": "C"}
+        assert client.put(path, json=body, headers=ADMIN).get_json()["id"] == composed
+    finally:
+        client.delete("/api/v1/providers/" + composed, headers=ADMIN)
+
+
+@pytest.mark.parametrize("item_id", ["..", "a\u200bb", "a b", "P-AKTE", "p-akte."])
+def test_an_unsafe_path_id_is_refused_and_never_stored(client, big_app, item_id):
+    before = _state(client, big_app)
+    path = "/api/v1/providers/" + item_id.replace("..", "%2E%2E")
+    response = client.put(path, json={"id": item_id, "name": "X"}, headers=ADMIN)
+    assert response.status_code in (400, 404), response.status_code
+    _refused(response, response.status_code)
+    assert client.get(path).status_code in (400, 404)
+    assert _state(client, big_app) == before
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/v1/projects?limit=²",
+        "/api/v1/projects?limit=①",
+        "/api/v1/projects?offset=٣",
+        "/api/v1/projects/p-akte/similar?k=２",
+        "/api/v1/joint-projects?k=²",
+        "/api/v1/joint-projects?min_population=①",
+        "/api/v1/joint-projects?max_distance_km=٣",
+    ],
+)
+def test_unicode_digits_in_a_query_number_are_a_400(client, query):
+    error = _refused(client.get(query), 400)
+    assert error["code"] == "validation_error" and error["details"], error

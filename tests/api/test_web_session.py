@@ -196,6 +196,24 @@ def test_forms_validate_with_the_models_in_german(app, client):
     assert "1990 und 2100" in response.text and "E-Mail-Adresse" in response.text
 
 
+def test_form_fields_refuse_line_breaks_and_non_ascii_digits_in_german(app, client):
+    sign_in(client, app.extensions["test_keys"]["mossautal"])
+    token = form_token(client)
+    before = dict(app.extensions["matcher"].catalog.needs)
+    bad = {**NEED, "title": "Glätte\r\nBcc: evil@x.example", "csrf_token": token}
+    response = client.post("/mein-bereich/bedarfe/neu", data=bad, headers=OWN)
+    assert response.status_code == 400
+    assert 'id="fehler-title"' in response.text and "Zeilenumbrüche" in response.text
+    assert dict(app.extensions["matcher"].catalog.needs) == before
+    projects = dict(app.extensions["matcher"].catalog.projects)
+    for year in ("２０２４", "2_024", "²⁰²⁴", "+2024"):
+        project = {"title": "Sensoren", "year": year, "csrf_token": token}
+        response = client.post("/mein-bereich/projekte/neu", data=project, headers=OWN)
+        assert response.status_code == 400, year
+        assert 'id="fehler-year"' in response.text and "ganze Zahl" in response.text
+    assert dict(app.extensions["matcher"].catalog.projects) == projects
+
+
 def test_the_tenancy_rules_decide_edits(app, client):
     service = app.extensions["matcher"]
     sign_in(client, app.extensions["test_keys"]["mossautal"])

@@ -79,3 +79,23 @@ def test_embedding_cache_round_trip(store):
     found = store.cached_vectors("m", ["h1", "h2"])
     assert list(found) == ["h1"] and np.array_equal(found["h1"], v)
     assert store.cached_vectors("other-model", ["h1"]) == {}
+
+
+def test_records_stored_before_the_id_and_one_line_rules_stay_readable(store):
+    # Written before ids were a safe alphabet and one-line fields refused control characters:
+    # the rules apply to writes, and a database that holds such a record still loads.
+    legacy = Provider.model_construct(
+        id="Alt..Anbieter",
+        name="Licht\r\nWerk",
+        description="Zeile\x00",
+        regions=["Nord\nhessen"],
+        contact_email="",
+    )
+    store.upsert("providers", [legacy])
+    loaded = store.get("providers", "Alt..Anbieter")
+    assert (loaded.id, loaded.name, loaded.regions) == (
+        "Alt..Anbieter",
+        "Licht\r\nWerk",
+        legacy.regions,
+    )
+    assert [p.id for p in store.all("providers")] == ["Alt..Anbieter"]

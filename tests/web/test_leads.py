@@ -102,6 +102,73 @@ def test_csv_quotes_separators_and_defuses_formulas():
     assert parsed["Seite"] == "https://x.example/kommunen/a"
 
 
+# OWASP's CSV-injection starts and their Unicode look-alikes, which spreadsheet programs may
+# read as the ASCII character: full-width, small forms, super- and subscripts, the minus sign.
+LOOK_ALIKES = [
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "\r",
+    "\uff1d",  # ＝ full-width equals
+    "\uff0b",  # ＋
+    "\uff0d",  # －
+    "\uff20",  # ＠
+    "\ufe66",  # ﹦ small equals
+    "\ufe62",  # ﹢
+    "\ufe63",  # ﹣
+    "\ufe6b",  # ﹫
+    "\u2212",  # − minus sign
+    "\u207a",  # ⁺ superscript plus
+    "\u208c",  # ₌ subscript equals
+]
+
+
+@pytest.mark.parametrize("start", LOOK_ALIKES, ids=[f"U+{ord(c):04X}" for c in LOOK_ALIKES])
+def test_csv_defuses_unicode_look_alikes_of_formula_starts(start):
+    formula = start + 'HYPERLINK("http://example.org";"Klick")'
+    need = LeadNeedRow(
+        id="n1", title=formula, status="offen", date=None, description=formula, matched=formula
+    )
+    row = LeadRow(
+        id="a",
+        name=formula,
+        district="Kreis",
+        population=None,
+        confident=False,
+        basis="bedarf",
+        existing_customer=False,
+        needs=[need],
+        reasons=[formula],
+        similar_to=None,
+    )
+    (parsed,) = _rows(to_csv([row], "https://x.example/kommunen/{id}").encode("utf-8"))
+    for column in ("Kommune", "Bedarf", "Bedarf-Beschreibung", "Passt zu", "Gründe"):
+        assert parsed[column] == "'" + formula, (column, parsed[column])
+
+
+def test_csv_leaves_ordinary_cells_alone():
+    need = LeadNeedRow(
+        id="n1", title="Ämter – digital", status="offen", date=None, description="", matched="1"
+    )
+    row = LeadRow(
+        id="a",
+        name="Groß-Gerau",
+        district="",
+        population=None,
+        confident=False,
+        basis="bedarf",
+        existing_customer=False,
+        needs=[need],
+        reasons=["„Zitat“"],
+        similar_to=None,
+    )
+    (parsed,) = _rows(to_csv([row], "https://x.example/kommunen/{id}").encode("utf-8"))
+    assert parsed["Kommune"] == "Groß-Gerau" and parsed["Bedarf"] == "Ämter – digital"
+    assert parsed["Gründe"] == "„Zitat“" and parsed["Passt zu"] == "1"
+
+
 @pytest.mark.slow
 def test_download_the_csv_and_keep_a_lead_list_in_the_browser(live_site, chromium_browser):
     base, _ = live_site

@@ -278,6 +278,93 @@ def test_bad_filter_on_the_joint_projects_page_is_named(client):
     assert 'role="alert"' in response.get_data(as_text=True)
 
 
+# -- 4b. numbers are ASCII digits; ids, titles and links carry no control characters -------
+
+UNICODE_DIGITS = ["²", "①", "٣", "２", "1²", "¹⁰"]
+
+
+@pytest.mark.parametrize("path", ["/projekte", "/kommunen", "/anbieter"])
+@pytest.mark.parametrize("digits", UNICODE_DIGITS)
+def test_unicode_digits_as_page_number_are_named_in_german_not_a_500(client, path, digits):
+    response = client.get(f"{path}?seite={quote(digits)}")
+    assert response.status_code == 200, response.status_code
+    notice = re.search(r'<p class="notice warn" role="alert">(.*?)</p>', response.get_data(True))
+    assert notice and "Seitenzahl" in notice.group(1), notice
+
+
+def test_an_ascii_page_number_still_turns_the_page(client):
+    first = client.get("/kommunen").get_data(as_text=True)
+    second = client.get("/kommunen?seite=2").get_data(as_text=True)
+    assert 'role="alert"' not in second and first != second
+
+
+@pytest.mark.parametrize("digits", UNICODE_DIGITS)
+def test_unicode_digits_in_page_filters_are_named_in_german(client, digits):
+    for name, words in (("min_ew", "Einwohner"), ("max_ew", "Einwohner"), ("max_km", "Kilometer")):
+        response = client.get(f"/?text=Laternen+nachts&{name}={quote(digits)}")
+        assert response.status_code == 200
+        notice = re.search(
+            r'<p class="notice warn" role="alert">(.*?)</p>', response.get_data(True)
+        )
+        assert notice and words in notice.group(1), (name, notice)
+
+
+@pytest.mark.parametrize(
+    "text", [*UNICODE_DIGITS, "", " ", "1_000", "+5", "-5", "0x10", "1e3", "5 "]
+)
+def test_whole_numbers_take_ascii_digits_only(text):
+    from api.numbers import whole_number
+    from matcher.domain.errors import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        whole_number(text, "seite", "Bitte eine Seitenzahl angeben.")
+    assert caught.value.problems == [("seite", "Bitte eine Seitenzahl angeben.")]
+
+
+@pytest.mark.parametrize(
+    "text", [*UNICODE_DIGITS, "1,5", "1.", ".5", "1e3", "inf", "nan", "1_0", "٣.٥", "2.²"]
+)
+def test_decimal_numbers_take_an_ascii_decimal_only(text):
+    from api.numbers import decimal_number
+    from matcher.domain.errors import ValidationError
+
+    with pytest.raises(ValidationError):
+        decimal_number(text, "max_km", "Bitte eine Zahl angeben.")
+
+
+def test_ascii_numbers_are_read():
+    from api.numbers import decimal_number, whole_number
+
+    assert whole_number("0042", "x", "") == 42
+    assert decimal_number("12.5", "x", "") == 12.5 and decimal_number("7", "x", "") == 7.0
+
+
+def test_mailto_subject_and_body_carry_no_control_characters():
+    from urllib.parse import parse_qs
+
+    from api.contact import Contact, mailto
+
+    title = "Licht\r\nBcc: evil@x.example"
+    contact = Contact("projects", title, "mobilitaet@schotten.example")
+    link = mailto(contact, "Busse\x00 nachts\r\nCc: evil@x.example", "Moss\nautal")
+    _, _, query = link.partition("?")
+    assert "%0D%0ABcc" not in query and "%0ABcc" not in query and "%00" not in query
+    fields = parse_qs(query)
+    assert fields["subject"] == ["Anfrage zu Ihrem Projekt „Licht Bcc: evil@x.example“"]
+    lines = fields["body"][0].split("\r\n")  # the body's own line breaks stay
+    assert "„Busse nachts Cc: evil@x.example“" in lines and lines[-1] == "Moss autal"
+    assert not any(line.startswith(("Bcc", "Cc")) for line in lines)
+
+
+@pytest.mark.parametrize("item_id", ["..", "p-licht\u200b", "a b", "P-LICHT"])
+def test_feedback_for_an_unsafe_id_is_refused_and_not_stored(client, app, item_id):
+    form = {**FORM, "item_id": item_id}
+    response = client.post("/rueckmeldung", data=form, headers={"Origin": OWN})
+    assert response.status_code == 400 and 'lang="de"' in response.get_data(as_text=True)
+    stored = [f["item_id"] for f in app.extensions["matcher"].store.feedback()]
+    assert item_id not in stored
+
+
 # -- 5. the on-demand evaluation needs an admin key -------------------------------------------
 
 
