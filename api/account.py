@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from api import forms
 from api.contact import contact_of, mailto
+from api.limits import limited
 from api.routes.common import service
 from api.session import (
     PAGE_ROLES,
@@ -39,7 +40,7 @@ from matcher.domain.errors import (
     PermissionDenied,
     ValidationError,
 )
-from matcher.domain.schema import Entity, display_name
+from matcher.domain.schema import VIEWER, WITH_PRIVATE, Entity, display_name
 
 account = Blueprint("account", __name__)
 
@@ -100,6 +101,15 @@ def _account_global() -> Any:
     return current_account()
 
 
+def dumped(item: Entity) -> dict[str, Any]:
+    """An item of the signed-in account as its form shows it (private fields as `Viewer`
+    allows the account: its own records' in full)."""
+    me = current_account()
+    viewer = service().viewer(me.actor.role if me is not None else None)
+    data: dict[str, Any] = item.model_dump(mode="json", context={VIEWER: viewer})
+    return data
+
+
 @account.app_template_global("contact")
 def _contact(kind: str, item_id: str, challenge: str | None = None) -> dict:
     """For the contact partial: whether the item has a contact, and only for a signed-in
@@ -109,7 +119,12 @@ def _contact(kind: str, item_id: str, challenge: str | None = None) -> dict:
     signed_in = current_account()
     item = catalog.get(kind, item_id)
     own = signed_in is not None and item is not None and owns(signed_in.actor, item)
-    if found is None or signed_in is None or own:  # nobody writes to themselves
+    # The API's one rule (`Viewer`): a provider's account sees no town's mailbox but those of
+    # towns with an open need; no account sees any.
+    may_see = signed_in is not None and item is not None
+    if may_see and signed_in is not None and item is not None:
+        may_see = service().viewer(signed_in.actor.role).may_see_private(item)
+    if found is None or signed_in is None or own or not may_see:  # nobody writes to themselves
         return {"exists": found is not None, "own": own, "contact": None, "href": None}
     return {
         "exists": True,
@@ -132,6 +147,7 @@ def sign_in() -> ResponseReturnValue:
 
 
 @account.post("/anmelden")
+@limited("signin")
 def post_sign_in() -> ResponseReturnValue:
     key = request.form.get("schluessel", "")[:200]
     role = role_of_key(key)
@@ -157,6 +173,7 @@ def post_sign_in() -> ResponseReturnValue:
 
 
 @account.post("/abmelden")
+@limited("writes")
 def post_sign_out() -> ResponseReturnValue:
     response = redirect(url_for("account.sign_in", abgemeldet=1), code=303)
     end_session(response)
@@ -291,7 +308,7 @@ def item_form(word: str, item_id: str | None = None) -> ResponseReturnValue:
         kind = _kind(word)
         data: dict[str, Any] = {"date": forms.today()} if kind == "needs" else {}
         if item_id is not None:
-            data = _stored(kind, item_id).model_dump(mode="json")
+            data = dumped(_stored(kind, item_id))
     except (NotFoundError, PermissionDenied) as exc:
         return _problem_page(exc)
     return _form_page(kind, data, item_id, {})
@@ -299,6 +316,7 @@ def item_form(word: str, item_id: str | None = None) -> ResponseReturnValue:
 
 @account.post("/mein-bereich/<word>/neu", endpoint="post_new_item")
 @account.post("/mein-bereich/<word>/<item_id>")
+@limited("writes")
 def post_item(word: str, item_id: str | None = None) -> ResponseReturnValue:
     me = current_account()
     assert me is not None
@@ -318,7 +336,8 @@ def post_item(word: str, item_id: str | None = None) -> ResponseReturnValue:
                 **owner[kind],
             }
         else:
-            base = _stored(kind, item_id).model_dump(mode="json")
+            # Whole, private fields included: the form's values are laid over it and saved.
+            base = _stored(kind, item_id).model_dump(mode="json", context=WITH_PRIVATE)
     except (NotFoundError, PermissionDenied) as exc:
         return _problem_page(exc)
     return _save(kind, base, entered, item_id, "gespeichert")
@@ -354,17 +373,18 @@ def contact_form() -> ResponseReturnValue:
     me = current_account()
     assert me is not None
     own = service().catalog.get(OWN_KIND[me.kind], me.owner)
-    data = own.model_dump(mode="json") if own is not None else {}
+    data = dumped(own) if own is not None else {}
     return _form_page(OWN_KIND[me.kind], data, me.owner, {})
 
 
 @account.post("/mein-bereich/kontakt")
+@limited("writes")
 def post_contact() -> ResponseReturnValue:
     me = current_account()
     assert me is not None
     kind = OWN_KIND[me.kind]
     try:
-        base = _stored(kind, me.owner).model_dump(mode="json")
+        base = _stored(kind, me.owner).model_dump(mode="json", context=WITH_PRIVATE)
     except (NotFoundError, PermissionDenied) as exc:
         return _problem_page(exc)
     return _save(kind, base, forms.values(kind, request.form), me.owner, "gespeichert")

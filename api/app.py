@@ -9,6 +9,7 @@ from flask import redirect, request
 from flask.json.provider import DefaultJSONProvider
 from flask_openapi3 import Info, OpenAPI
 from flask_openapi3.models import SecurityScheme
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import errors, limits
 from api.account import account
@@ -76,6 +77,11 @@ def create_app(
     app.after_request(security_headers)  # CSP etc. on pages, nosniff everywhere
     app.add_url_rule("/openapi.json", "openapi_json", lambda: app.api_doc)
     app.extensions["matcher_limiter"] = limits.install(app, settings)
+    if settings.trusted_proxies:
+        # The client's address is the one the trusted proxies name in X-Forwarded-For (nginx
+        # in deploy/ sets it to the socket's address); without them every client behind the
+        # proxy would share its address and so one budget.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
     app.add_url_rule("/docs", "docs", lambda: redirect("/openapi/swagger"))
     return app
 

@@ -20,6 +20,7 @@ from matcher.domain.errors import (
     NotFoundError,
     NotReadyError,
     PermissionDenied,
+    TooManyRequests,
     ValidationError,
 )
 
@@ -36,6 +37,7 @@ STATUS = {
     PermissionDenied: (403, "forbidden"),
     NotFoundError: (404, "not_found"),
     ConflictError: (409, "conflict"),
+    TooManyRequests: (429, "too_many_requests"),
     NotReadyError: (503, "not_ready"),
     ConfigError: (503, "not_ready"),
 }

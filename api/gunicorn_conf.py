@@ -22,7 +22,8 @@ gc.freeze()
 # lock per worker), so matching stays one at a time per worker, on cores ÷ workers encoder
 # threads. Kept-alive connections wait in the worker's poller, without a thread, up to
 # `keepalive` seconds. Each worker can still be held by `threads` slow clients at once: in
-# production, put a buffering reverse proxy in front (README, "HTTP API").
+# production, put a buffering reverse proxy in front: deploy/nginx/matcher.conf (README, "Behind
+# nginx").
 worker_class = "gthread"
 threads = 8
 keepalive = 5

@@ -1,13 +1,23 @@
-"""Rate limits (flask-limiter) on matching and on writes, per client: a *valid* API key's hash
-(so keys are never stored or logged in clear), else the client's address, so that made-up keys
-get no budget of their own. All matching endpoints (and the challenge page) share one budget per
-client, all writes another. A breach is a 429 with the one JSON error shape."""
+"""Rate limits (flask-limiter), per client: a *valid* API key's hash (so keys are never stored
+or logged in clear), else the client's address (behind `trusted_proxies` reverse proxies, the
+one they name in X-Forwarded-For), so that made-up keys get no budget of their own.
+
+A view declares its budget where it is declared (`@limited("matching")`), and `install` wraps
+every view that has one; a test checks that every route that matches or writes has one. The
+budgets: every view that runs matching (API and pages) shares one, writes another, sign-in and
+feedback each their own (so that feedback from one address never locks a correct sign-in out),
+and list reads that carry contact addresses (with a key) one more. A breach is a 429 with the
+one JSON error shape (a German page on the pages). With `memory://` each worker process counts
+alone: with N workers a client may reach up to N times a limit (a shared `redis://` store counts
+once)."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
-from typing import cast
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar, cast, get_args
 
 from flask import Flask, Response, current_app, request
 from flask.typing import RouteCallable
@@ -18,16 +28,27 @@ from limits.storage import MemoryStorage
 from matcher.config import Settings
 from matcher.keys import KeyRing, hash_key
 
-MATCHING = ("matching.",)
-WRITES = (
-    "entities.create_",
-    "entities.replace_",
-    "entities.delete_",
-    "entities.import_",
-    "meta.feedback",
-    "web.feedback",
-    "account.post_",  # sign-in and the account pages' forms
-)
+Budget = Literal["matching", "writes", "signin", "feedback", "contacts"]
+BUDGETS: tuple[str, ...] = get_args(Budget)
+_MARK = "matcher_budget"
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+def limited(budget: Budget) -> Callable[[V], V]:
+    """Declare a view's rate-limit budget (put it below the route decorator, so that the view
+    registered carries it); `install` applies it."""
+
+    def mark(view: V) -> V:
+        setattr(view, _MARK, budget)
+        return view
+
+    return mark
+
+
+def budget_of(view: Callable[..., Any]) -> str | None:
+    """The budget a view declared (wrappers made with functools.wraps keep it), or None."""
+    found = getattr(view, _MARK, None)
+    return found if isinstance(found, str) else None
 
 
 class SweptMemoryStorage(MemoryStorage):
@@ -74,6 +95,15 @@ def client_key() -> str:
     return "ip:" + get_remote_address()
 
 
+def client_id() -> str:
+    """Who a request comes from, for what the data keeps (feedback): the key's hash, or the
+    address hashed (no address is stored in clear)."""
+    key = client_key()
+    if key.startswith("ip:"):
+        return "ip:" + hashlib.sha256(key.encode()).hexdigest()[:16]
+    return key
+
+
 def retry_after_only_on_429(response: Response) -> Response:
     """Drop the limiter's Retry-After from answers that are not a 429: it tells a client to
     wait, which only a refused request should hear (the X-RateLimit-* headers stay)."""
@@ -96,11 +126,22 @@ def install(app: Flask, settings: Settings) -> Limiter:
     # The limit decorator returns a wrapper with the view's own signature (Callable[P, R] ->
     # Callable[P, R]), so a wrapped view is a RouteCallable again; mypy cannot solve R for
     # Flask's union RouteCallable and widens it, hence the casts.
-    writes = limiter.shared_limit(settings.rate_limit_write, scope="writes")
-    matching = limiter.shared_limit(settings.rate_limit_match, scope="matching")
+    wrap = {
+        "matching": limiter.shared_limit(settings.rate_limit_match, scope="matching"),
+        "writes": limiter.shared_limit(settings.rate_limit_write, scope="writes"),
+        "signin": limiter.shared_limit(settings.rate_limit_signin, scope="signin"),
+        "feedback": limiter.shared_limit(settings.rate_limit_feedback, scope="feedback"),
+        "contacts": limiter.shared_limit(
+            settings.rate_limit_contacts, scope="contacts", exempt_when=_without_key
+        ),
+    }
     for endpoint, view in list(app.view_functions.items()):
-        if endpoint.startswith(WRITES):
-            app.view_functions[endpoint] = cast(RouteCallable, writes(view))
-        elif endpoint.startswith(MATCHING) or endpoint == "web.start":
-            app.view_functions[endpoint] = cast(RouteCallable, matching(view))
+        budget = budget_of(view)
+        if budget is not None:
+            app.view_functions[endpoint] = cast(RouteCallable, wrap[budget](view))
     return limiter
+
+
+def _without_key() -> bool:
+    """Anonymous list reads carry no contact address: the contacts budget does not count them."""
+    return not request.headers.get("Authorization")

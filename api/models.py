@@ -17,7 +17,9 @@ from matcher.domain.schema import (
     Entity,
     FeedbackKind,
     Filters,
+    ItemId,
     Municipality,
+    Short,
     Verdict,
 )
 
@@ -55,8 +57,8 @@ class FilterQuery(_Strict):
 
     k: int = Field(10, ge=1, le=MAX_RESULTS)
     category: Categories = Field(default_factory=list)
-    district: str | None = Field(None, max_length=300)
-    region: str | None = Field(None, max_length=300)
+    district: Short | None = None  # as the filters' own (one line): a 400 here, not in `filters`
+    region: Short | None = None
     min_population: int | None = Field(None, ge=0)
     max_population: int | None = Field(None, ge=0)
     max_distance_km: float | None = Field(None, gt=0)
@@ -104,7 +106,9 @@ class ListQuery(_Strict):
 
 
 class ItemPath(_Strict):
-    id: str = Field(min_length=1, max_length=120, pattern=r"^[^\s/]+$")
+    """An item's id in a path: the schema's id type (an id that cannot exist is a 400)."""
+
+    id: ItemId
 
 
 class ListResponse(BaseModel):
@@ -141,12 +145,44 @@ class Feedback(_Strict):
 
     query: str = Field(min_length=1, max_length=MAX_CHALLENGE_CHARS)
     item_kind: FeedbackKind
-    item_id: str = Field(min_length=1, max_length=120)
+    item_id: ItemId
     verdict: Verdict
 
 
 class FeedbackResponse(BaseModel):
     id: int
+
+
+class FeedbackQuery(_Strict):
+    limit: int = Field(100, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+class FeedbackPath(_Strict):
+    id: int = Field(ge=1, le=2**62)
+
+
+class FeedbackReview(_Strict):
+    """Staff's decision: „angenommen“ (into training), „verworfen“, or back to „neu“."""
+
+    status: Literal["neu", "angenommen", "verworfen"]
+
+
+class FeedbackEntry(BaseModel):
+    """One verdict as staff review it (who gave it stays a hash)."""
+
+    id: int
+    query: str
+    item_kind: str
+    item_id: str
+    verdict: str
+    created: str
+    status: str
+    anonymous: bool = Field(description="From an address without a key")
+
+
+class FeedbackList(BaseModel):
+    items: list[FeedbackEntry]
 
 
 class ImportResponse(BaseModel):

@@ -137,10 +137,10 @@ def feedback_stats(rows: list[dict], catalog: Catalog) -> dict[str, list[Tally]]
     """Verdicts by topic (most rated first) and by list, and the total."""
     by_topic: Counter[tuple[str, str]] = Counter()
     by_kind: Counter[tuple[str, str]] = Counter()
-    for row in rows:
-        verdict = row.get("verdict", "")
-        by_topic[(topic_of(catalog, row), verdict)] += 1
-        by_kind[(KIND_LABELS.get(row.get("item_kind", ""), "andere"), verdict)] += 1
+    for row in rows:  # one per verdict, or counted by the database (with `n`)
+        verdict, n = row.get("verdict", ""), int(row.get("n", 1))
+        by_topic[(topic_of(catalog, row), verdict)] += n
+        by_kind[(KIND_LABELS.get(row.get("item_kind", ""), "andere"), verdict)] += n
     topics = sorted({t for t, _ in by_topic}, key=lambda t: (t == NO_TOPIC, t))
     topic_rows = sorted(_tallies(by_topic, topics), key=lambda t: -t.total)
     kinds = [k for k in [*KIND_LABELS.values(), "andere"] if any(x == k for x, _ in by_kind)]

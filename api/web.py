@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +26,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 from werkzeug.datastructures import MultiDict
 
@@ -36,6 +36,8 @@ from api.browse import suggest_towns
 from api.errors import AuthError
 from api.leads import lead_rows
 from api.leads import to_csv as leads_to_csv
+from api.limits import client_id, limited
+from api.numbers import decimal_number, whole_number
 from api.routes.common import role, service
 from matcher.domain.errors import MatcherError, ValidationError
 from matcher.domain.schema import (
@@ -47,9 +49,11 @@ from matcher.domain.schema import (
     VERDICTS,
     Category,
     Filters,
+    ItemId,
     Municipality,
 )
 from matcher.matching.results import MatchResult
+from matcher.service import MatcherService
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +86,8 @@ LEADS_EXPORTED = 50  # a sales list longer than the page's ten, within the servi
 # bytes with an English page, and about 2,000 characters pass every browser and proxy.
 MAX_SHARE_URL = 2000
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
-_WHOLE = re.compile(r"[0-9]{1,9}")
-_KM = re.compile(r"[0-9]{1,5}(?:\.[0-9]{1,3})?")
+MAX_KM_DIGITS = 5  # 99,999 km: any distance on earth
+_ITEM_ID = TypeAdapter(ItemId)
 
 
 class PageInputError(Exception):
@@ -162,11 +166,11 @@ def _int(name: str, label: str, params: Params | None = None) -> int | None:
     value = raw.strip().replace(".", "").replace(" ", "")
     if not value:
         return None
-    if not _WHOLE.fullmatch(value):
-        raise PageInputError(
-            f"Bitte geben Sie bei „{label}“ eine ganze Zahl an (z. B. 5000), höchstens neunstellig."
-        )
-    return int(value)
+    return whole_number(
+        value,
+        name,
+        f"Bitte geben Sie bei „{label}“ eine ganze Zahl an (z. B. 5000), höchstens neunstellig.",
+    )
 
 
 def _km(params: Params | None = None) -> float | None:
@@ -174,10 +178,12 @@ def _km(params: Params | None = None) -> float | None:
     value = value.strip().replace(",", ".")
     if not value:
         return None
-    if not _KM.fullmatch(value) or not math.isfinite(distance := float(value)):
-        raise PageInputError(
-            "Bitte geben Sie die Entfernung in Kilometern als Zahl an (z. B. 25 oder 12,5)."
-        )
+    distance = decimal_number(
+        value,
+        "max_km",
+        "Bitte geben Sie die Entfernung in Kilometern als Zahl an (z. B. 25 oder 12,5).",
+        max_digits=MAX_KM_DIGITS,
+    )
     return distance if distance > 0 else None
 
 
@@ -199,6 +205,8 @@ def _filters(params: Params | None = None) -> Filters:
         raise PageInputError(
             "Die Filter konnten nicht verarbeitet werden. Bitte prüfen Sie Ihre Angaben."
         ) from None
+    except ValidationError as exc:  # a number that is not plain ASCII: its German message
+        raise PageInputError(exc.args[0]) from None
 
 
 def _choices() -> dict:
@@ -226,6 +234,7 @@ def _consistent(view: Callable[..., ResponseReturnValue]) -> Callable[..., Respo
 
 
 @web.route("/", methods=["GET", "POST"])
+@limited("matching")
 @_consistent
 def start():
     """Herausforderung eingeben – and the answer, on one page. The form posts (a challenge of
@@ -327,6 +336,7 @@ def _german(exc: ValidationError) -> str:
 
 
 @web.get("/projekte/<item_id>")
+@limited("matching")
 @_consistent
 def project(item_id: str):
     svc = service()
@@ -342,6 +352,7 @@ def project(item_id: str):
 
 
 @web.get("/kommunen/<item_id>")
+@limited("matching")
 @_consistent
 def municipality(item_id: str):
     svc = service()
@@ -362,6 +373,7 @@ def municipality(item_id: str):
 
 
 @web.get("/anbieter/<item_id>")
+@limited("matching")
 @_consistent
 def provider(item_id: str):
     svc = service()
@@ -391,6 +403,7 @@ def _chosen_offering(provider_id: str, offerings: list) -> str:
 
 
 @web.get("/anbieter/<item_id>/leads.csv")
+@limited("matching")
 @_consistent
 def leads_csv(item_id: str) -> Response:
     """The provider's leads (for one offering with `angebot`) as CSV for German Excel."""
@@ -409,6 +422,7 @@ def leads_csv(item_id: str) -> Response:
 
 
 @web.get("/gemeinschaftsprojekte")
+@limited("matching")
 @_consistent
 def joint():
     message = None
@@ -443,11 +457,18 @@ def _is_admin() -> bool:
 
 
 @web.get("/relevanz")
-@_consistent
+@limited("matching")
 def relevance() -> str:
     """The stored figures for everyone; the evaluation on demand (about 20 s of a worker) only
-    with an admin key. Its result is kept for this worker's lifetime and then shown to all."""
+    with an admin key. Its result is kept for this worker's lifetime and then shown to all.
+    Feedback is counted in the database, outside the service's lock."""
     svc = service()
+    counts = svc.feedback_counts()
+    with svc.exclusive():
+        return _relevance_page(svc, counts)
+
+
+def _relevance_page(svc: MatcherService, counts: list[dict]) -> str:
     cache: dict[str, object] = current_app.extensions.setdefault("matcher_evaluation", {})
     table = cache.get("table")
     refused = False
@@ -467,25 +488,26 @@ def relevance() -> str:
         config=svc.ranking,
         table=table,
         refused=refused,
-        feedback=staff.feedback_stats(svc.store.feedback(), svc.catalog),
+        feedback=staff.feedback_stats(counts, svc.catalog),
         texts=staff,
     )
 
 
 @web.post("/rueckmeldung")
+@limited("feedback")
 def feedback():
     """Fallback without JavaScript: store the verdict, go back to the page."""
     form = request.form
     verdict = form.get("verdict", "")
     kind = form.get("item_kind", "")
-    if verdict not in VERDICTS or not form.get("item_id") or kind not in FEEDBACK_KINDS:
+    try:
+        item_id = _ITEM_ID.validate_python(form.get("item_id", ""))
+    except PydanticValidationError:
+        abort(400)  # an id no item can have (the German 400 page)
+    if verdict not in VERDICTS or kind not in FEEDBACK_KINDS:
         abort(400)
-    service().add_feedback(
-        form.get("query", "")[:MAX_CHALLENGE_CHARS] or "(ohne Text)",
-        kind,
-        form["item_id"][:120],
-        verdict,
-    )
+    text = form.get("query", "")[:MAX_CHALLENGE_CHARS] or "(ohne Text)"
+    service().add_feedback(text, kind, item_id, verdict, client_id())
     back = urlsplit(_local_path(form.get("back", "")) or url_for("web.start"))
     query = "&".join(q for q in (back.query, "danke=1") if q)
     return redirect(urlunsplit(("", "", back.path, query, back.fragment)), code=303)

@@ -110,8 +110,33 @@ class Settings(BaseModel):
         "120 per minute",
         description="Writes (create, replace, delete, import, feedback) per client.",
     )
+    rate_limit_signin: str = Field(
+        "20 per minute",
+        description="Sign-in attempts (pages' /anmelden) per client: a budget of its own, so "
+        "that other writes from the same address never lock a correct sign-in out.",
+    )
+    rate_limit_feedback: str = Field(
+        "30 per hour",
+        description="Anonymous feedback verdicts per client (an address; a key has its own).",
+    )
+    rate_limit_contacts: str = Field(
+        "60 per minute",
+        description="List reads with a key (their answers carry the contact addresses the "
+        "key may see) per key; anonymous list reads carry none and count against nothing.",
+    )
     rate_limit_storage: str = Field(
-        "memory://", description="Where counts are kept; memory:// counts per worker process."
+        "memory://",
+        description="Where counts are kept; memory:// counts per worker process, so with N "
+        "workers a client may reach up to N times a limit; a shared store (redis://…) counts "
+        "once for all.",
+    )
+    trusted_proxies: int = Field(
+        0,
+        ge=0,
+        le=5,
+        description="Reverse proxies in front of the service that set X-Forwarded-For (the "
+        "shipped nginx configuration: 1). Anonymous clients are counted by the address that "
+        "many hops back in that header; 0: by the socket's address, and the header is ignored.",
     )
     home_land: str = Field(
         "Hessen",

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from matcher.config import Settings
-from matcher.domain.access import SYSTEM, Actor, check_change
+from matcher.domain.access import SYSTEM, Actor, Viewer, check_change, viewer_for
 from matcher.domain.catalog import Catalog
 from matcher.domain.errors import (
     ConflictError,
@@ -33,17 +33,20 @@ from matcher.domain.schema import (
     MAX_CHALLENGE_CHARS,
     MAX_RESULTS,
     MIN_CHALLENGE_CHARS,
+    WITH_PRIVATE,
     Browse,
     Entity,
     Filters,
     Municipality,
+    Offering,
+    Project,
     model_for,
 )
 from matcher.embeddings import CachedEncoder, Encoder, create_encoder
 from matcher.importing import parse_file
 from matcher.importing.reader import ParsedFile, parse_bytes
 from matcher.importing.resolve import Resolver
-from matcher.matching.cache import AnswerCache
+from matcher.matching.cache import MODEL_BYTES_PER_JSON_BYTE, AnswerCache
 from matcher.matching.context import MatchData, Query
 from matcher.matching.matcher import RESULT_KINDS, Matcher
 from matcher.matching.results import (
@@ -70,7 +73,17 @@ WriteMode = Literal["upsert", "create", "replace"]
 
 # Answers kept for repeated challenges (each valid while the data is unchanged).
 RESULT_CACHE_SIZE = 512
+# And at most this much memory in each of the two answer caches (result objects, their JSON),
+# as the caches estimate it: a k=100 answer of the demo corpus is 150 kB of JSON and 700 kB of
+# objects, so 512 of each took 440 MB per worker (measured with tracemalloc), and the rate
+# limit lets one client fill them. 32 MiB holds about 220 such answers as JSON and 45 as
+# objects; at k=10 (the pages' lists, 25 kB of JSON) all 512 as JSON and 270 as objects.
+RESULT_CACHE_BYTES = 32 * 2**20
 WARM_UP_TEXT = "Aufwärmen des Matchers"
+# New feedback verdicts one client may give a day: a town's staff rating every result of ten
+# searches a day stays far below; one address adding 345,000 rows a day (the finding) cannot.
+FEEDBACK_PER_CLIENT_PER_DAY = 200
+FEEDBACK_REVIEW = ("neu", "angenommen", "verworfen")
 # The demo corpus, in the order its references need.
 DEMO_FILES = (
     ("municipalities", "municipalities.csv"),
@@ -149,9 +162,13 @@ class MatcherService:
         self._seen = 0
         # Results of recent challenges, valid while the data is unchanged (the ranking config
         # of a service never changes; other configs are run through other matchers).
-        self._results: AnswerCache[MatchResult] = AnswerCache(RESULT_CACHE_SIZE)
+        self._results: AnswerCache[MatchResult] = AnswerCache.of_models(
+            RESULT_CACHE_SIZE, RESULT_CACHE_BYTES
+        )
         # The same answers as JSON, for the API (a repeated answer is not serialised again).
-        self._json_answers: AnswerCache[bytes] = AnswerCache(RESULT_CACHE_SIZE)
+        self._json_answers: AnswerCache[bytes] = AnswerCache.of_bytes(
+            RESULT_CACHE_SIZE, RESULT_CACHE_BYTES
+        )
         # The items' analysed text for explanations, of the data as it is now: replaced
         # whenever a write is applied (`_data_changed`).
         self._texts: ItemTexts | None = None
@@ -307,10 +324,14 @@ class MatcherService:
                 if mode == "create" and before is not None:
                     raise ConflictError(f"{kind}: an item with id {item.id!r} exists")
                 check_change(self.catalog, actor, kind, before, item)
+            # Follows from the change just authorised, in the same transaction: a town that
+            # removes a provider from its project withdraws its consent to be cited.
+            withdrawn = self._citations_withdrawn(kind, items)
             if self.observer is not None:
                 self.observer("commit-start", kind)
             self.store.upsert_batches(
-                [("municipalities", created), (kind, items)], create_only=mode == "create"
+                [("offerings", withdrawn), ("municipalities", created), (kind, items)],
+                create_only=mode == "create",
             )
             if self.observer is not None:
                 self.observer("commit-done", kind)
@@ -320,6 +341,22 @@ class MatcherService:
             return ImportReport(
                 kind, len(items), [m.id for m in created], parsed.warnings, [i.id for i in items]
             )
+
+    def _citations_withdrawn(self, kind: str, items: list[Entity]) -> list[Entity]:
+        """The offerings that cite a project whose write removes their provider, without
+        that citation (an offering's references need the project to name its provider)."""
+        changed: dict[str, Offering] = {}
+        for item in items if kind == "projects" else ():
+            before = self.catalog.projects.get(item.id)
+            if not isinstance(item, Project) or before is None:
+                continue
+            gone = set(before.providers) - set(item.providers)
+            for offering in self.catalog.offerings_citing.get(item.id, []):
+                if offering.provider in gone:
+                    current = changed.get(offering.id, offering)
+                    refs = [r for r in current.references if r != item.id]
+                    changed[offering.id] = current.model_copy(update={"references": refs})
+        return list(changed.values())
 
     def delete(self, kind: str, item_id: str, actor: Actor = SYSTEM) -> None:
         """Delete an item; ConflictError if others refer to it. The index forgets it at once."""
@@ -464,8 +501,12 @@ class MatcherService:
         hit = self._json_answers.get(key, self._seen)
         if hit is not None:
             return hit
-        found = self._answer(matcher, key, text, kinds, k, municipality, filters)
+        found = self._results.get(key, self._seen)
+        if found is None:
+            found = matcher.match(self.query(text, municipality, filters), kinds, k)
         body = found.model_dump_json().encode()
+        # Weighed by the body just made: no second serialisation on the request's path.
+        self._results.put(key, self._seen, found, len(body) * MODEL_BYTES_PER_JSON_BYTE)
         self._json_answers.put(key, self._seen, body)
         return body
 
@@ -607,16 +648,41 @@ class MatcherService:
             raise NotFoundError(f"{kind}: no item with id {item_id!r}")
         return item
 
-    def add_feedback(self, query: str, item_kind: str, item_id: str, verdict: str) -> int:
-        """Store a user's verdict on a result."""
+    def add_feedback(
+        self, query: str, item_kind: str, item_id: str, verdict: str, client: str = "key:local"
+    ) -> int:
+        """Store a user's verdict on a result. `client` says who gave it ("key:…" for a known
+        key, "ip:…" for an anonymous address, hashed); one verdict per client, query and item
+        (a new one replaces the last), at most FEEDBACK_PER_CLIENT_PER_DAY new ones a day
+        (TooManyRequests). Runs without the service's lock: it only touches the database."""
         row = {
-            "query": query,
+            "query": query.strip()[:MAX_CHALLENGE_CHARS],
             "item_kind": item_kind,
             "item_id": item_id,
             "verdict": verdict,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "client": client,
+            "status": "neu",
         }
-        return self.store.add_feedback(row)
+        return self.store.add_feedback(row, FEEDBACK_PER_CLIENT_PER_DAY)
+
+    def feedback_page(self, limit: int, offset: int = 0) -> list[dict]:
+        """A page of feedback rows, oldest first (staff's review list)."""
+        return self.store.feedback(limit, offset)
+
+    def feedback_counts(self) -> list[dict]:
+        """Verdicts per item and verdict, counted in the database (no lock: no catalog)."""
+        return self.store.feedback_counts()
+
+    def review_feedback(self, feedback_id: int, status: str, actor: Actor) -> None:
+        """Staff accept a verdict into training ("angenommen") or dismiss it ("verworfen")."""
+        if not actor.is_admin:
+            raise PermissionDenied("reviewing feedback needs an admin key")
+        if status not in FEEDBACK_REVIEW:
+            raise ValidationError(
+                f"status: one of {', '.join(FEEDBACK_REVIEW)}", [("status", "unknown status")]
+            )
+        self.store.set_feedback_status(feedback_id, status)
 
     @_exclusive
     def find_municipality(self, text: str) -> str | None:
@@ -637,6 +703,12 @@ class MatcherService:
         return actor, self.catalog.members(actor), self.catalog.memberships(actor)
 
     @_exclusive
+    def viewer(self, role: str | None) -> Viewer:
+        """Whom an answer for `role` is for: which contact addresses it may carry (the rule is
+        `matcher.domain.access.Viewer`; dumps take it as their serialisation context)."""
+        return viewer_for(self.catalog, role)
+
+    @_exclusive
     def stats(self) -> dict:
         """Counts, encoder and index state."""
         return {
@@ -652,5 +724,6 @@ class MatcherService:
         digest = hashlib.sha256()
         for kind in KINDS:
             for item_id in sorted(self.catalog.items[kind]):
-                digest.update(self.catalog.items[kind][item_id].model_dump_json().encode())
+                item = self.catalog.items[kind][item_id]
+                digest.update(item.model_dump_json(context=WITH_PRIVATE).encode())
         return digest.hexdigest()[:16]

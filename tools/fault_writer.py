@@ -23,7 +23,7 @@ import traceback
 from pathlib import Path
 
 from matcher.config import FAST_ENCODER, load_settings
-from matcher.domain.schema import Project
+from matcher.domain.schema import WITH_PRIVATE, Project
 from matcher.embeddings.index import Observer
 from matcher.service import MatcherService
 from tools.fakes import FakeEncoder
@@ -73,7 +73,9 @@ def make_batch(seed: int, n: int, size: int) -> list[Project]:
 
 def write_jsonl(path: Path, items: list[Project]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(i.model_dump(mode="json")) + "\n" for i in items))
+    path.write_text(
+        "".join(json.dumps(i.model_dump(mode="json", context=WITH_PRIVATE)) + "\n" for i in items)
+    )
     return path
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 from flask_openapi3.types import ResponseDict
+from pydantic import BaseModel
 
 from api.auth import current_role
 from api.errors import ErrorResponse
+from matcher.domain.access import Viewer
+from matcher.domain.schema import VIEWER
 from matcher.keys import KeyRing
 from matcher.service import MatcherService
 
@@ -26,11 +29,6 @@ WRITE_ERRORS: ResponseDict = {
     413: ErrorResponse,
 }
 BEARER: list[dict[str, list[Any]]] = [{"bearer": []}]
-PRIVATE_FIELDS = {
-    "projects": ("contact", "contact_email"),
-    "municipalities": ("contact_email",),
-    "providers": ("contact_email",),
-}
 
 
 def service() -> MatcherService:
@@ -42,8 +40,17 @@ def role() -> str | None:
     return current_role(keys)
 
 
-def public(kind: str, data: dict[str, Any], with_private: bool) -> dict[str, Any]:
-    """An item as JSON, without contact fields unless the caller has a key."""
-    if with_private:
-        return data
-    return {k: v for k, v in data.items() if k not in PRIVATE_FIELDS.get(kind, ())}
+def viewer() -> Viewer:
+    """Whom this request's answer is for (its key's role), made once per request."""
+    if "matcher_viewer" not in g:
+        g.matcher_viewer = service().viewer(role())
+    found: Viewer = g.matcher_viewer
+    return found
+
+
+def dumped(value: BaseModel) -> dict[str, Any]:
+    """A model as JSON for this request's caller: the one place the HTTP layer says who asks.
+    Private fields (contact addresses) are in it only where `Viewer` allows them; a dump made
+    without this context carries none (`matcher.domain.schema.Entity`)."""
+    data: dict[str, Any] = value.model_dump(mode="json", context={VIEWER: viewer()})
+    return data

@@ -7,12 +7,16 @@ visible to the very next match request (the index is updated incrementally).
 
 # No `from __future__ import annotations` here: the routes are built per kind, and
 # flask-openapi3 reads each body model from the real annotation objects.
+from collections.abc import Callable
+from typing import Any
+
 from flask import request
 from flask_openapi3 import APIBlueprint, Tag
 
 from api.auth import writer
+from api.limits import Budget, limited
 from api.models import ActorMembers, ImportResponse, ItemPath, ListQuery, list_response
-from api.routes.common import BEARER, ERRORS, WRITE_ERRORS, public, role, service
+from api.routes.common import BEARER, ERRORS, WRITE_ERRORS, dumped, role, service
 from matcher.domain.errors import PermissionDenied, ValidationError
 from matcher.domain.schema import KINDS, model_for
 
@@ -34,34 +38,29 @@ IMPORT_BODY = {
 }
 
 
-def _dump(kind: str, item, with_private: bool) -> dict:
-    return public(kind, item.model_dump(mode="json"), with_private)
-
-
 def _routes(kind: str) -> None:
     model = model_for(kind)
     label = kind.capitalize()
 
     def list_items(query: ListQuery):
         items, total = service().list_items(kind, query.browse())
-        private = role() is not None
         return {
-            "items": [_dump(kind, i, private) for i in items],
+            "items": [dumped(i) for i in items],
             "total": total,
             "limit": query.limit,
             "offset": query.offset,
         }
 
     def get_item(path: ItemPath):
-        return _dump(kind, service().get(kind, path.id), role() is not None)
+        return dumped(service().get(kind, path.id))
 
     def create_item(body: model):  # type: ignore[valid-type]
         actor = writer(role())
-        return _dump(kind, service().create(kind, body, actor), True), 201
+        return dumped(service().create(kind, body, actor)), 201
 
     def replace_item(path: ItemPath, body: model):  # type: ignore[valid-type]
         actor = writer(role())
-        return _dump(kind, service().replace(kind, path.id, body, actor), True)
+        return dumped(service().replace(kind, path.id, body, actor))
 
     def delete_item(path: ItemPath):
         actor = writer(role())
@@ -86,6 +85,16 @@ def _routes(kind: str) -> None:
             "warnings": report.warnings,
         }
 
+    budgets: tuple[tuple[Callable[..., Any], Budget], ...] = (
+        (list_items, "contacts"),
+        (get_item, "contacts"),
+        (create_item, "writes"),
+        (replace_item, "writes"),
+        (delete_item, "writes"),
+        (import_items, "writes"),
+    )
+    for fn, budget in budgets:
+        limited(budget)(fn)
     for fn, name in (
         (list_items, "list"),
         (get_item, "get"),
@@ -139,8 +148,9 @@ for _kind in KINDS:
     responses={200: ActorMembers, **ERRORS},
     summary="Municipalities: members of a district or association, and memberships",
 )
+@limited("contacts")
 def municipality_members(path: ItemPath):
     actor, members, memberships = service().members(path.id)
-    return ActorMembers(
-        id=actor.id, kind=actor.kind, members=members, memberships=memberships
-    ).model_dump(mode="json")
+    return dumped(
+        ActorMembers(id=actor.id, kind=actor.kind, members=members, memberships=memberships)
+    )

@@ -6,6 +6,7 @@ from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel
 
+from api.limits import limited
 from api.models import FilterQuery, ItemPath, MatchRequest
 from api.routes.common import ERRORS, service
 from matcher.matching.results import (
@@ -32,6 +33,7 @@ api = APIBlueprint(
 
 
 @api.post("/match", responses={200: MatchResult, **ERRORS})
+@limited("matching")
 def match(body: MatchRequest):
     """Projects, peer municipalities and providers for a challenge, linked by ids."""
     found = service().match_json(
@@ -41,30 +43,35 @@ def match(body: MatchRequest):
 
 
 @api.get("/projects/<string:id>/similar", responses={200: SimilarResult, **ERRORS})
+@limited("matching")
 def project_similar(path: ItemPath, query: FilterQuery):
     """Similar projects elsewhere, and the municipalities that could adopt it."""
     return _json(service().similar(path.id, query.k, query.filters()))
 
 
 @api.get("/municipalities/<string:id>/peers", responses={200: PeersResult, **ERRORS})
+@limited("matching")
 def municipality_peers(path: ItemPath, query: FilterQuery):
     """Peers by profile and structure, and the municipality's open needs with matches."""
     return _json(service().peers(path.id, query.k, query.filters()))
 
 
 @api.get("/providers/<string:id>/leads", responses={200: LeadsResult, **ERRORS})
+@limited("matching")
 def provider_leads(path: ItemPath, query: FilterQuery):
     """Municipalities for a provider: matching open needs, then towns like its customers."""
     return _json(service().leads(path.id, query.k, query.filters()))
 
 
 @api.get("/offerings/<string:id>/leads", responses={200: LeadsResult, **ERRORS})
+@limited("matching")
 def offering_leads(path: ItemPath, query: FilterQuery):
     """Municipalities for one offering."""
     return _json(service().leads(path.id, query.k, query.filters()))
 
 
 @api.get("/joint-projects", responses={200: JointProjects, **ERRORS})
+@limited("matching")
 def joint_projects(query: FilterQuery):
     """Joint-project suggestions: nearby smaller towns with the same open need."""
     return _json(service().joint_projects(query.k, query.filters()))

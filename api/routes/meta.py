@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from flask_openapi3 import APIBlueprint, Tag
 
+from api.auth import writer
 from api.errors import ErrorResponse
-from api.models import Feedback, FeedbackResponse, Health
-from api.routes.common import ERRORS, role, service
+from api.limits import client_id, limited
+from api.models import (
+    Feedback,
+    FeedbackEntry,
+    FeedbackList,
+    FeedbackPath,
+    FeedbackQuery,
+    FeedbackResponse,
+    FeedbackReview,
+    Health,
+)
+from api.routes.common import BEARER, ERRORS, role, service
+from matcher.domain.errors import PermissionDenied
 
 api = APIBlueprint("meta", __name__, abp_tags=[Tag(name="Betrieb")])
 
@@ -30,8 +42,37 @@ def health():
 
 
 @api.post("/api/v1/feedback", responses={201: FeedbackResponse, **ERRORS})
+@limited("feedback")
 def feedback(body: Feedback):
     """Store a "passt" / "passt nicht" verdict on a result, for the tuning notebooks."""
-    return {
-        "id": service().add_feedback(body.query, body.item_kind, body.item_id, body.verdict)
-    }, 201
+    found = service().add_feedback(
+        body.query, body.item_kind, body.item_id, body.verdict, client_id()
+    )
+    return {"id": found}, 201
+
+
+@api.get(
+    "/api/v1/feedback",
+    responses={200: FeedbackList, **ERRORS, 401: ErrorResponse, 403: ErrorResponse},
+    security=BEARER,
+)
+@limited("contacts")
+def feedback_list(query: FeedbackQuery):
+    """Staff (admin key): the verdicts with query, item, verdict, date and status, a page."""
+    if not writer(role()).is_admin:
+        raise PermissionDenied("reading feedback needs an admin key")
+    rows = service().feedback_page(query.limit, query.offset)
+    items = [FeedbackEntry(**r, anonymous=not r.pop("client").startswith("key:")) for r in rows]
+    return FeedbackList(items=items).model_dump(mode="json")
+
+
+@api.put(
+    "/api/v1/feedback/<string:id>",
+    responses={204: None, **ERRORS, 401: ErrorResponse, 403: ErrorResponse},
+    security=BEARER,
+)
+@limited("writes")
+def feedback_review(path: FeedbackPath, body: FeedbackReview):
+    """Staff (admin key) accept a verdict into training („angenommen“) or dismiss it."""
+    service().review_feedback(path.id, body.status, writer(role()))
+    return "", 204

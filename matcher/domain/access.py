@@ -14,7 +14,10 @@ district>` owns the district's record, its needs and the projects it takes part 
 nothing of its member municipalities (a district runs its own projects; a town's project stays
 the town's). Likewise a member town has no rights over its district's or association's items.
 Naming a new member of an association needs an admin, as naming a town on a project needs
-that town's consent.
+that town's consent. Removing another town from a joint project, or deleting it, needs an admin
+(one co-owner must not take a joint project over); removing a provider from a project withdraws
+the town's consent, and the provider's offerings no longer cite it. Who an actor is (name,
+district, kind, official key) changes only by an admin: a town could otherwise pose as another.
 """
 
 from __future__ import annotations
@@ -52,6 +55,49 @@ class Actor:
 SYSTEM = Actor("admin")  # local, trusted callers: the CLI, notebooks, tests
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """Whom an answer is for, and so which private fields (contact addresses) it may carry.
+
+    The one rule (SECURITY.md, "Privacy"): without a key, none. An admin and every
+    municipality, district or association key see every contact: the programme's point is
+    that towns talk to towns and to providers. A provider key sees its own record's, the
+    projects' that name it (its references), and the towns' that reported an open need, which
+    asks for offers; no other town's, project's or provider's. `open_need_towns` are the ids
+    of those towns, taken from the data when the viewer is made.
+    """
+
+    role: str | None
+    open_need_towns: frozenset[str] = frozenset()
+
+    def may_see_private(self, item: Entity) -> bool:
+        if self.role is None:
+            return False
+        actor = Actor(self.role)
+        if actor.is_admin or actor.kind == "municipality":
+            return True
+        if actor.kind != "provider":
+            return False
+        if isinstance(item, Provider):
+            return item.id == actor.owner
+        if isinstance(item, Project):
+            return actor.owner in item.providers
+        if isinstance(item, Municipality):
+            return item.id in self.open_need_towns
+        return False
+
+
+ANONYMOUS = Viewer(None)
+
+
+def viewer_for(catalog: Catalog, role: str | None) -> Viewer:
+    """The viewer of a role over the data as it is now."""
+    if role is None or Actor(role).kind != "provider":
+        return Viewer(role)
+    towns = frozenset(n.municipality for n in catalog.needs.values() if n.status == "offen")
+    return Viewer(role, towns)
+
+
 def owns(actor: Actor, item: Entity) -> bool:
     """True if the actor may change this record."""
     if actor.is_admin:
@@ -81,12 +127,27 @@ def _identity(before: Entity, after: Entity) -> None:
             raise PermissionDenied("only an admin may change a municipality's AGS")
         if after.kind != before.kind:
             raise PermissionDenied("only an admin may change what kind of actor a record is")
+        # Name and district say who an actor is: a town renamed "Laubach" posed as Laubach
+        # (its projects showed as Laubach's, the real Laubach's writes by name failed).
+        if after.name != before.name or after.district != before.district:
+            raise PermissionDenied("only an admin may change a municipality's name or district")
+    if isinstance(before, Provider) and isinstance(after, Provider) and after.name != before.name:
+        raise PermissionDenied("only an admin may change a provider's name")
 
 
 def _consent(catalog: Catalog, actor: Actor, before: Entity | None, after: Entity) -> None:
-    """New parties named by the change must have named this actor first."""
+    """New parties named by the change must have named this actor first; a town removes only
+    itself from a joint project (another party, or an admin, removes the others), and withdraws
+    its project from a provider's references by removing the provider."""
     if isinstance(after, Project):
         old = before if isinstance(before, Project) else None
+        dropped = set(old.municipalities if old else ()) - set(after.municipalities)
+        dropped.discard(actor.owner)
+        if dropped:
+            raise PermissionDenied(
+                f"removing other municipalities from a project needs them or an admin: "
+                f"{sorted(dropped)}"
+            )
         towns = set(after.municipalities) - set(old.municipalities if old else ()) - {actor.owner}
         if towns:
             raise PermissionDenied(
@@ -126,6 +187,10 @@ def check_change(
     for state in (before, after):
         if state is not None and not owns(actor, state):
             raise PermissionDenied(f"the key's role {actor.kind} does not own {kind} {state.id!r}")
+    if isinstance(before, Project) and after is None and set(before.municipalities) - {actor.owner}:
+        raise PermissionDenied(
+            "deleting a joint project needs an admin: the other municipalities run it too"
+        )
     if before is not None and after is not None:
         _identity(before, after)
     if after is not None:

@@ -41,6 +41,10 @@ class ConfigError(MatcherError):
     """A setting or a ranking config is unknown or mistyped."""
 
 
+class TooManyRequests(MatcherError):
+    """A client has used up an allowance the data keeps (e.g. feedback verdicts a day)."""
+
+
 class PermissionDenied(MatcherError):
     """The caller may not make this change (403): it would change records it does not own,
     or name other parties without their consent."""

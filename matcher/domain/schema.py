@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, ClassVar, Literal, Protocol, get_args
 
 from pydantic import (
     AfterValidator,
@@ -18,8 +19,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
     StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -91,36 +97,115 @@ FEEDBACK_KINDS: tuple[str, ...] = get_args(FeedbackKind)
 Verdict = Literal["passt", "passt_nicht"]
 VERDICTS: tuple[str, ...] = get_args(Verdict)
 
+# Records read back from the store were valid when they were written: the rules below that came
+# later (the id alphabet, no control characters) apply to what is written, so that an existing
+# database stays readable. The store validates what it reads with this context.
+STORED: dict[str, object] = {"stored": True}
+
+
+def _stored(info: ValidationInfo) -> bool:
+    return isinstance(info.context, dict) and info.context.get("stored") is True
+
+
 # Lengths are checked on the text as sent, then surrounding white space is dropped: the OpenAPI
 # document's maxLength is then exactly what is accepted (stripping first let a long text padded
 # with spaces through).
+# A one-line field (title, name, id, district, contact, …) has no control character (C0, DEL,
+# C1) and no Unicode line or paragraph separator: it cannot break a mail header, a mailto:
+# link, a CSV row or a log line. A multi-line text keeps line feeds and tabs (CR LF and a lone
+# CR become a line feed) and no other control character.
+LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NOT_IN_A_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+ONE_LINE = "must be one line, without line breaks or control characters"
+NO_CONTROL = "must not contain control characters other than line breaks and tabs"
 
 
-def _stripped(value: str) -> str:
-    return value.strip()
-
-
-def _stripped_not_empty(value: str) -> str:
+def _one_line(value: str, info: ValidationInfo) -> str:
     value = value.strip()
+    if not _stored(info) and LINE_BREAKING.search(value):
+        raise ValueError(ONE_LINE)
+    return value
+
+
+def _one_line_not_empty(value: str, info: ValidationInfo) -> str:
+    value = _one_line(value, info)
     if not value:
         raise ValueError("must not be empty")
     return value
 
 
+def _lines(value: str, info: ValidationInfo) -> str:
+    if _stored(info):
+        return value.strip()
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if _NOT_IN_A_TEXT.search(value):
+        raise ValueError(NO_CONTROL)
+    return value
+
+
+# Ids are part of addresses (/projekte/<id>, /api/v1/projects/<id>) and file names: a safe slug
+# alphabet, after NFC normalisation (so that "münchen" sent composed or decomposed is one id):
+# lower-case letters (with ä, ö, ü, ß), digits, and `_`, `-` and `.` inside, beginning with a
+# letter or digit; a dot is followed by another character (no `..`, no dot at the end). No white
+# space, zero-width or other format character, `/`, `\`, `?`, `#`, `%` or capital: every id is
+# reachable, and none looks like another. Existing ids (slugs, official keys) all fit.
+MAX_ID_CHARS = 120
+ID_PATTERN = r"^[a-z0-9äöüß](?:[a-z0-9äöüß_-]|\.[a-z0-9äöüß_-])*$"
+_ID = re.compile(ID_PATTERN)
+ID_RULE = (
+    "must be an id of lower-case letters, digits, '-', '_' and '.' (not '..'), "
+    "beginning with a letter or digit"
+)
+
+
+def _safe_id(value: str, info: ValidationInfo) -> str:
+    if _stored(info):
+        return value
+    value = unicodedata.normalize("NFC", value)
+    if not _ID.fullmatch(value):
+        raise ValueError(ID_RULE)
+    return value
+
+
 ItemId = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=120, pattern=r"^[^\s/]+$"),
+    StringConstraints(min_length=1, max_length=MAX_ID_CHARS),
+    AfterValidator(_safe_id),
+    WithJsonSchema(
+        {"type": "string", "minLength": 1, "maxLength": MAX_ID_CHARS, "pattern": ID_PATTERN}
+    ),
 ]
 Title = Annotated[
-    str, StringConstraints(min_length=1, max_length=300), AfterValidator(_stripped_not_empty)
+    str, StringConstraints(min_length=1, max_length=300), AfterValidator(_one_line_not_empty)
 ]
-Text = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_stripped)]
+Text = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_lines)]
 # Short fields (district, funding, a name or id in a list) are as long as a title at most, as
 # their database columns are: a megabyte there is a mistake or an attack, refused with a 400.
-Short = Annotated[str, StringConstraints(max_length=300), AfterValidator(_stripped)]
+Short = Annotated[str, StringConstraints(max_length=300), AfterValidator(_one_line)]
+
+
+def _reference(value: str, info: ValidationInfo) -> str:
+    """An actor named by id, official key or name ("Erbach (Odenwald)"), resolved to an id on
+    writing: one line, NFC, without format characters (a zero-width space) or only dots."""
+    value = _one_line_not_empty(value, info)
+    if _stored(info):
+        return value
+    value = unicodedata.normalize("NFC", value)
+    if not value.strip(".") or any(unicodedata.category(c) == "Cf" for c in value):
+        raise ValueError("must be an id or a name, not only dots, without format characters")
+    return value
+
+
+# A reference to an actor: an id, an official key or a name as people write it.
+Reference = Annotated[
+    str, StringConstraints(min_length=1, max_length=300), AfterValidator(_reference)
+]
 
 
 # A contact is a role mailbox ("digitalisierung@mossautal.example"), never a person's address.
+PRIVATE_MAILBOX = (
+    "A role mailbox, no person's; private: only in answers to keys that may see it (SECURITY.md)"
+)
 # Local part and domain as mail servers take them, but without the characters that would let
 # an address smuggle headers into a mailto: link (`?`, `&`, `=`, spaces); 254 characters is the
 # longest address SMTP carries.
@@ -168,15 +253,50 @@ def _at_most_members(value: object) -> object:
 
 Categories = Annotated[list[Category], BeforeValidator(_at_most_the_taxonomy)]
 Shorts = Annotated[list[Short], BeforeValidator(_at_most_list_items)]
-Members = Annotated[list[Short], BeforeValidator(_at_most_members)]
+ItemIds = Annotated[list[ItemId], BeforeValidator(_at_most_list_items)]
+References = Annotated[list[Reference], BeforeValidator(_at_most_list_items)]
+Members = Annotated[list[Reference], BeforeValidator(_at_most_members)]
+
+
+# The serialisation context key that names who a dump is for (`model_dump(context={VIEWER:
+# …})`): an object with `may_see_private(item) -> bool` (`matcher.domain.access.Viewer`), or
+# EVERYONE_PRIVATE for the store, hashes and trusted local callers. Without it, a dump carries
+# no private field: a new endpoint or page that forgets to say who asks cannot leak an address.
+VIEWER = "viewer"
+EVERYONE_PRIVATE = "all"
+WITH_PRIVATE: dict[str, object] = {VIEWER: EVERYONE_PRIVATE}
+
+
+class PrivateFieldViewer(Protocol):
+    def may_see_private(self, item: Entity) -> bool: ...
 
 
 class Entity(BaseModel):
-    """Common base: strict about unknown fields, ids are stripped non-empty strings."""
+    """Common base: strict about unknown fields, ids are stripped non-empty strings.
+
+    `PRIVATE` names the fields (contact addresses) that leave a dump only for a viewer that
+    may see them (the serialisation context's VIEWER); every other dump drops them."""
 
     model_config = ConfigDict(extra="forbid")
+    PRIVATE: ClassVar[tuple[str, ...]] = ()
 
     id: ItemId
+
+    # No return annotation: pydantic would take it as the serialised schema (an opaque object)
+    # and the OpenAPI document would lose every response's fields.
+    @model_serializer(mode="wrap")
+    def _private_by_default(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo):  # type: ignore[no-untyped-def]  # noqa: ANN202
+        data: dict[str, Any] = handler(self)
+        if not self.PRIVATE:
+            return data
+        viewer = (info.context or {}).get(VIEWER) if isinstance(info.context, dict) else None
+        if viewer == EVERYONE_PRIVATE or (
+            viewer is not None and not isinstance(viewer, str) and viewer.may_see_private(self)
+        ):
+            return data
+        for name in self.PRIVATE:
+            data.pop(name, None)
+        return data
 
 
 def _dedupe(values: list) -> list:
@@ -200,13 +320,15 @@ class Municipality(Entity):
     population: int | None = Field(default=None, ge=0)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
-    ags: str = Field(default="", pattern=r"^(\d{5}|\d{8}|\d{9})?$")
+    # ASCII digits: `\d` would also take other scripts' digits ("٠٦٤١١٠٠٠").
+    ags: str = Field(default="", pattern=r"^([0-9]{5}|[0-9]{8}|[0-9]{9})?$")
     kind: ActorKind = "gemeinde"
     members: Members = Field(
         default_factory=list, description="Ids of an association's members (kind 'verband')"
     )
     area_km2: float | None = Field(default=None, ge=0)
-    contact_email: ContactEmail = Field(default="", description="A role mailbox, no person's")
+    contact_email: ContactEmail = Field(default="", description=PRIVATE_MAILBOX)
+    PRIVATE: ClassVar[tuple[str, ...]] = ("contact_email",)
 
     _unique = field_validator("members")(_dedupe)
 
@@ -232,13 +354,14 @@ class Project(Entity):
     title: Title
     description: Text = ""
     categories: Categories = Field(default_factory=list)
-    municipalities: Shorts = Field(default_factory=list)
+    municipalities: References = Field(default_factory=list)
     year: int | None = Field(default=None, ge=1990, le=2100)
     status: ProjectStatus | None = None
     funding: Short = ""
-    providers: Shorts = Field(default_factory=list)
+    providers: ItemIds = Field(default_factory=list)
     contact: Short = ""
-    contact_email: ContactEmail = Field(default="", description="A role mailbox, no person's")
+    contact_email: ContactEmail = Field(default="", description=PRIVATE_MAILBOX)
+    PRIVATE: ClassVar[tuple[str, ...]] = ("contact", "contact_email")
 
     _unique = field_validator("categories", "municipalities", "providers")(_dedupe)
 
@@ -249,7 +372,8 @@ class Provider(Entity):
     name: Title
     description: Text = ""
     regions: Shorts = Field(default_factory=list)
-    contact_email: ContactEmail = Field(default="", description="A role mailbox, no person's")
+    contact_email: ContactEmail = Field(default="", description=PRIVATE_MAILBOX)
+    PRIVATE: ClassVar[tuple[str, ...]] = ("contact_email",)
 
     _unique = field_validator("regions")(_dedupe)
 
@@ -261,7 +385,7 @@ class Offering(Entity):
     title: Title
     description: Text = ""
     categories: Categories = Field(default_factory=list)
-    references: Shorts = Field(default_factory=list)
+    references: ItemIds = Field(default_factory=list)
 
     _unique = field_validator("categories", "references")(_dedupe)
 
@@ -270,9 +394,7 @@ class Need(Entity):
     """A municipality's open challenge (or a district's, or an association's)."""
 
     # An id, or a name as people write it ("Landkreis Gießen"), resolved to an id on import.
-    municipality: Annotated[
-        str, StringConstraints(min_length=1, max_length=300), AfterValidator(_stripped_not_empty)
-    ]
+    municipality: Reference
     title: Title
     description: Text = ""
     categories: Categories = Field(default_factory=list)

@@ -6,6 +6,7 @@ Every write runs in one transaction: a batch is stored whole or not at all.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 from collections import defaultdict
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import (
     DBAPIError,
@@ -24,8 +25,8 @@ from sqlalchemy.exc import (
     OperationalError,
 )
 
-from matcher.domain.errors import ConflictError, NotFoundError, NotReadyError
-from matcher.domain.schema import Entity, Need, model_for
+from matcher.domain.errors import ConflictError, NotFoundError, NotReadyError, TooManyRequests
+from matcher.domain.schema import STORED, WITH_PRIVATE, Entity, Need, model_for
 from matcher.store import tables as t
 from matcher.store.engine import (
     SqliteChangeSignal,
@@ -174,7 +175,8 @@ class Store:
                     for owner_id, target_id in conn.execute(q):
                         links[owner_id][field].append(target_id)
         rows.sort(key=lambda r: r["id"])
-        return [model.model_validate({**r, **links.get(r["id"], {})}) for r in rows]
+        # What was valid when written stays readable (rules added later apply to writes).
+        return [model.model_validate({**r, **links.get(r["id"], {})}, context=STORED) for r in rows]
 
     def referencing(self, kind: str, item_id: str) -> dict[str, list[str]]:
         """Which items point at this one (kind → ids); empty when it can be deleted freely."""
@@ -236,7 +238,7 @@ class Store:
         new_rows: list[dict[str, Any]] = []
         changed_rows: list[dict[str, Any]] = []
         for item in items:
-            row = item.model_dump(mode="json", exclude=set(link_fields))
+            row = item.model_dump(mode="json", exclude=set(link_fields), context=WITH_PRIVATE)
             if isinstance(item, Need) and item.date is not None:  # a date, not its JSON string
                 row["date"] = item.date
             (changed_rows if item.id in existing else new_rows).append(row)
@@ -296,19 +298,71 @@ class Store:
             )
             return [tuple(r) for r in rows]
 
-    def add_feedback(self, row: dict) -> int:
-        """Store one feedback verdict; returns its id."""
+    def add_feedback(self, row: dict, per_client_per_day: int) -> int:
+        """Store one feedback verdict; returns its id. A client's verdict on a query and item it
+        rated before replaces that one; TooManyRequests once the client gave
+        `per_client_per_day` new verdicts in the last 24 hours (`row["created"]` is its time)."""
+        fb = t.feedback
         with self._transaction() as conn:
-            key = conn.execute(insert(t.feedback).values(**row)).inserted_primary_key
+            same = select(fb.c.id).where(
+                fb.c.client == row["client"],
+                fb.c.query == row["query"],
+                fb.c.item_kind == row["item_kind"],
+                fb.c.item_id == row["item_id"],
+            )
+            found = conn.execute(same.limit(1)).scalar()
+            if found is not None:
+                changed = {"verdict": row["verdict"], "created": row["created"], "status": "neu"}
+                conn.execute(update(fb).where(fb.c.id == found).values(**changed))
+                return int(found)
+            since = (dt.datetime.fromisoformat(row["created"]) - dt.timedelta(days=1)).isoformat(
+                timespec="seconds"
+            )
+            recent = select(func.count()).where(fb.c.client == row["client"], fb.c.created > since)
+            if (conn.execute(recent).scalar() or 0) >= per_client_per_day:
+                raise TooManyRequests(
+                    f"feedback: at most {per_client_per_day} verdicts a day from one client"
+                )
+            key = conn.execute(insert(fb).values(**row)).inserted_primary_key
             assert key is not None  # a single-row insert always reports its key
-            return key[0]
+            return int(key[0])
 
-    def feedback(self) -> list[dict]:
-        """Every feedback row, oldest first."""
+    def feedback(self, limit: int | None = None, offset: int = 0) -> list[dict]:
+        """Feedback rows, oldest first (a page of them with `limit`)."""
+        query = select(t.feedback).order_by(t.feedback.c.id).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
         with self._transaction() as conn:
-            return [
-                dict(r._mapping) for r in conn.execute(select(t.feedback).order_by(t.feedback.c.id))
-            ]
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def training_feedback(self) -> list[dict]:
+        """The verdicts the learned ranker may learn from: those staff accepted, and those of
+        clients with a key (a known town or provider) that staff did not dismiss."""
+        fb = t.feedback
+        trusted = or_(
+            fb.c.status == "angenommen",
+            and_(fb.c.client.startswith("key:"), fb.c.status != "verworfen"),
+        )
+        with self._transaction() as conn:
+            rows = conn.execute(select(fb).where(trusted).order_by(fb.c.id))
+            return [dict(r._mapping) for r in rows]
+
+    def feedback_counts(self) -> list[dict]:
+        """Verdicts counted in the database: one row per item and verdict, with `n`."""
+        fb = t.feedback
+        query = select(fb.c.item_kind, fb.c.item_id, fb.c.verdict, func.count().label("n"))
+        query = query.group_by(fb.c.item_kind, fb.c.item_id, fb.c.verdict)
+        with self._transaction() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def set_feedback_status(self, feedback_id: int, status: str) -> None:
+        """Staff's decision on a verdict; NotFoundError if there is none with this id."""
+        with self._transaction() as conn:
+            done = conn.execute(
+                update(t.feedback).where(t.feedback.c.id == feedback_id).values(status=status)
+            )
+            if done.rowcount == 0:
+                raise NotFoundError(f"feedback: no verdict with id {feedback_id}")
 
     # -- embedding cache -----------------------------------------------------------------
 

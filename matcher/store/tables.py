@@ -8,6 +8,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -184,6 +185,13 @@ feedback = Table(
     Column("item_id", String(ID), nullable=False),
     Column("verdict", String(20), nullable=False),
     Column("created", String(40), nullable=False),
+    # Who gave it, hashed: "key:<hash of the API key>" or "ip:<hash of the address>"; a client
+    # has one verdict per query and item (a new one replaces it).
+    Column("client", String(80), nullable=False, default="", server_default=""),
+    # "neu", "angenommen" or "verworfen" (staff's decision): anonymous verdicts train the
+    # learned ranker only once accepted.
+    Column("status", String(20), nullable=False, default="neu", server_default="neu"),
+    Index("feedback_by_client", "client", "created"),
 )
 
 # Signed-in web sessions (api/session.py): the cookie holds a random token, the table only its

@@ -41,12 +41,13 @@ def keys(app):
 
 @pytest.fixture
 def limited(tmp_path):
-    """A client of an app with tight rate limits (3 matches, 2 writes a minute)."""
+    """A client of an app with tight rate limits (3 matches, 2 writes, 2 verdicts a minute)."""
     settings = make_settings(
         tmp_path,
         admin_key=LIMITED_KEY,
         rate_limit_match="3 per minute",
         rate_limit_write="2 per minute",
+        rate_limit_feedback="2 per minute",
     )
     service = MatcherService(settings, encoder=FakeEncoder())
     service.build(FIXTURES)

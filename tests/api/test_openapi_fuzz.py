@@ -24,6 +24,8 @@ _settings = make_settings(
     admin_key="fuzz-admin-key-with-32-characters-or-more",
     rate_limit_match="100000 per minute",
     rate_limit_write="100000 per minute",
+    rate_limit_feedback="100000 per minute",
+    rate_limit_contacts="100000 per minute",
 )
 _service = MatcherService(_settings, encoder=FakeEncoder())
 _service.build(FIXTURES)

@@ -268,3 +268,62 @@ def test_conflict_messages_name_no_tables_or_driver_text(client):
     error = _status(client.delete("/api/v1/municipalities/kassel", headers=ADMIN), 409)["error"]
     text = error["message"].lower()
     assert "constraint" not in text and "foreign key" not in text and "sqlite" not in text
+
+
+# -- issue "privacy and abuse", findings 3, 4 and 8 ------------------------------------------
+
+
+def test_one_co_owner_cannot_take_over_a_joint_project(client, keys):
+    """Finding 3 as reported: a co-owner's PUT with only itself as municipality (and no
+    providers) was 200, and the other towns lost the project and their rights."""
+    before = client.get("/api/v1/projects/p-bus", headers=ADMIN).get_json()
+    assert before["municipalities"] == ["brensbach", "mossautal"]
+    taken = {**before, "municipalities": ["brensbach"], "providers": []}
+    r = client.put("/api/v1/projects/p-bus", json=taken, headers=keys["brensbach"])
+    assert "mossautal" in _status(r, 403)["error"]["message"]
+    assert client.delete("/api/v1/projects/p-bus", headers=keys["brensbach"]).status_code == 403
+    assert client.get("/api/v1/projects/p-bus", headers=ADMIN).get_json() == before
+    _status(client.put("/api/v1/projects/p-bus", json=taken, headers=ADMIN), 200)
+
+
+def test_a_town_cannot_pose_as_another(client, keys):
+    """Finding 4 as reported: a town renamed its own record to another town's name and
+    district (200); its projects then showed as that town's."""
+    own = client.get("/api/v1/municipalities/brensbach", headers=ADMIN).get_json()
+    for change in ({"name": "Kassel"}, {"district": "Landkreis Kassel"}):
+        r = client.put(
+            "/api/v1/municipalities/brensbach", json={**own, **change}, headers=keys["brensbach"]
+        )
+        _status(r, 403)
+    provider = client.get("/api/v1/providers/lichtwerk", headers=ADMIN).get_json()
+    r = client.put(
+        "/api/v1/providers/lichtwerk",
+        json={**provider, "name": "MobilFluss"},
+        headers=keys["lichtwerk"],
+    )
+    _status(r, 403)
+    assert client.get("/api/v1/municipalities/brensbach", headers=ADMIN).get_json() == own
+    renamed = {**own, "name": "Brensbach (Odenwald)"}
+    _status(client.put("/api/v1/municipalities/brensbach", json=renamed, headers=ADMIN), 200)
+
+
+def test_removing_a_provider_withdraws_the_towns_consent_to_be_cited(client, keys):
+    """Finding 8 as reported: after a town removed a provider from its project, the provider's
+    offering still cited it and the town's delete was 409."""
+    project = {
+        "id": "p-kassel-licht",
+        "title": "LED im Rathaus",
+        "municipalities": ["kassel"],
+        "providers": ["lichtwerk"],
+    }
+    _status(client.post("/api/v1/projects", json=project, headers=ADMIN), 201)
+    offering = client.get("/api/v1/offerings/off-licht").get_json()
+    cited = {**offering, "references": [*offering["references"], "p-kassel-licht"]}
+    _status(client.put("/api/v1/offerings/off-licht", json=cited, headers=keys["lichtwerk"]), 200)
+    withdrawn = {**project, "providers": []}
+    r = client.put("/api/v1/projects/p-kassel-licht", json=withdrawn, headers=keys["kassel"])
+    _status(r, 200)
+    assert client.get("/api/v1/offerings/off-licht").get_json()["references"] == ["p-licht"]
+    assert (
+        client.delete("/api/v1/projects/p-kassel-licht", headers=keys["kassel"]).status_code == 204
+    )

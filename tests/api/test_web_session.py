@@ -267,6 +267,22 @@ def test_contacts_only_for_signed_in_accounts(app, client):
     assert client.get("/anbieter/lichtwerk").headers["Cache-Control"] == "private, no-store"
 
 
+def test_a_provider_account_sees_only_the_mailboxes_of_towns_with_an_open_need(app, client):
+    """The API's one rule in the pages (issue "privacy and abuse", finding 14): Brensbach
+    reported an open need, Kassel did not (nor does a project of Kassel name LichtWerk)."""
+    service = app.extensions["matcher"]
+    kassel = service.catalog.get("municipalities", "kassel")
+    service.upsert(
+        "municipalities", [kassel.model_copy(update={"contact_email": "it@kassel.example"})]
+    )
+    sign_in(client, app.extensions["test_keys"]["lichtwerk"])
+    assert "digitalisierung@brensbach.example" in client.get("/kommunen/brensbach").text
+    assert "it@kassel.example" not in client.get("/kommunen/kassel").text
+    town = app.test_client()
+    sign_in(town, app.extensions["test_keys"]["mossautal"])  # a town sees it
+    assert "it@kassel.example" in town.get("/kommunen/kassel").text
+
+
 def test_contact_from_a_result_quotes_the_challenge(app, client):
     sign_in(client, app.extensions["test_keys"]["brensbach"])
     challenge = "Straßenbeleuchtung nachts aus, Strom sparen"

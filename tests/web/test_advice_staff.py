@@ -92,10 +92,11 @@ def test_the_staff_page_explains_every_figure_in_german(client):
 
 
 def test_the_staff_page_counts_feedback_by_topic_and_list(client, service):
-    service.add_feedback(TEXT, "projects", "p-licht", "passt")
-    service.add_feedback(TEXT, "projects", "p-licht", "passt")
-    service.add_feedback(TEXT, "projects", "p-licht", "passt_nicht")
-    service.add_feedback(TEXT, "municipalities", "mossautal", "passt_nicht")
+    # Three clients (one verdict each per query and item: a second would replace the first).
+    service.add_feedback(TEXT, "projects", "p-licht", "passt", "ip:1")
+    service.add_feedback(TEXT, "projects", "p-licht", "passt", "ip:2")
+    service.add_feedback(TEXT, "projects", "p-licht", "passt_nicht", "ip:3")
+    service.add_feedback(TEXT, "municipalities", "mossautal", "passt_nicht", "ip:1")
     html = client.get("/relevanz").get_data(as_text=True)
     cells = r"</th><td>(\d+)</td><td>(\d+)</td><td>([^<]+)</td>"
     assert re.search(r"Energie &amp; Beleuchtung" + cells, html).groups() == ("2", "1", "67 %")
