@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, render_template, request, send_from_directory, url_for
+from flask import Blueprint, Response, render_template, request, send_from_directory
 from pydantic import ValidationError as PydanticValidationError
 
 from api.numbers import whole_number
@@ -288,8 +288,3 @@ def suggest_towns(text: str) -> list[Municipality]:
     named = catalog.lookup(text).candidates  # "Stadt Erbach", "Erbach (Odenwald)", …
     close = catalog.suggest_municipalities(text, SUGGESTIONS)
     return list({m.id: m for m in [*named, *close]}.values())[:SUGGESTIONS]
-
-
-def search_url(text: str) -> str:
-    """The municipality directory searched for `text` (for a link beside an unknown name)."""
-    return url_for("browse.municipalities", q=text)

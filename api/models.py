@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from matcher.domain.schema import (
     MAX_CHALLENGE_CHARS,
+    MAX_ID_CHARS,
     MAX_RESULTS,
     MIN_CHALLENGE_CHARS,
     ActorKind,
@@ -41,7 +42,7 @@ class MatchRequest(_Strict):
     )
     k: int = Field(10, ge=1, le=MAX_RESULTS)
     kinds: list[ResultKind] = Field(default_factory=lambda: list(ALL_RESULT_KINDS), min_length=1)
-    municipality: str | None = Field(None, max_length=120, description="Id of the asker")
+    municipality: str | None = Field(None, max_length=MAX_ID_CHARS, description="Id of the asker")
     filters: Filters = Field(default_factory=Filters)
 
     @field_validator("k", mode="before")
@@ -83,8 +84,8 @@ class ListQuery(_Strict):
     category: Categories = Field(default_factory=list)
     district: str | None = Field(None, max_length=300)
     region: str | None = Field(None, max_length=300)
-    municipality: str | None = Field(None, max_length=120)
-    provider: str | None = Field(None, max_length=120)
+    municipality: str | None = Field(None, max_length=MAX_ID_CHARS)
+    provider: str | None = Field(None, max_length=MAX_ID_CHARS)
     status: str | None = Field(None, max_length=40)
     actor_kind: ActorKind | None = Field(
         None, description="Municipalities only: gemeinde, kreis (district) or verband"

@@ -10,7 +10,7 @@ import pytest
 
 from matcher.config import Settings
 from matcher.service import MatcherService
-from tests.helpers import FIXTURES, SHARED_DATA, make_settings
+from tests.helpers import FIXTURES, SHARED_DATA, make_settings, pg_database_or_skip
 from tools.fakes import FakeEncoder
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -46,6 +46,13 @@ def demo_service(tmp_path_factory, use_encoder) -> MatcherService:
     svc.build()
     yield svc
     svc.close()
+
+
+@pytest.fixture
+def requires_pg() -> str:
+    """The URL of a new empty database on the test PostgreSQL server (PG_TEST_URL, which
+    .ci/run sets), or skip."""
+    return pg_database_or_skip()
 
 
 @pytest.fixture

@@ -70,6 +70,15 @@ def run_cli(
 PG_URL = os.environ.get("PG_TEST_URL", "")
 
 
+def pg_database_or_skip() -> str:
+    """A new empty database on the test PostgreSQL server, or skip the test without one."""
+    if not PG_URL:
+        import pytest
+
+        pytest.skip("PG_TEST_URL is not set (.ci/run starts a PostgreSQL server and sets it)")
+    return fresh_pg_database()
+
+
 def fresh_pg_database() -> str:
     """A new empty database on the test server, so tests never see each other's rows."""
     name = f"matcher_test_{uuid.uuid4().hex[:10]}"

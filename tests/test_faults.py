@@ -14,7 +14,7 @@ from matcher.config import REPO_ROOT
 from matcher.domain.errors import NotReadyError
 from matcher.embeddings.index import VectorIndex
 from matcher.service import MatcherService
-from tests.helpers import PG_URL, fresh_pg_database
+from tests.helpers import pg_database_or_skip
 from tools.fakes import FakeEncoder
 from tools.fault_writer import make_batch, settings_for
 from tools.faultkit import BETWEEN_FILES, FIXTURES, TARGETS, Campaign, Zygote, check_home
@@ -50,9 +50,7 @@ def _kill_until_covered(campaign: Campaign, kills: int, extra: int) -> None:
 def test_sigkill_during_import_and_index_save_loses_nothing(database, zygote, tmp_path):
     db_url = ""
     if database == "postgresql":
-        if not PG_URL:
-            pytest.skip("PG_TEST_URL is not set (.ci/run starts a PostgreSQL server and sets it)")
-        db_url = fresh_pg_database()
+        db_url = pg_database_or_skip()
     campaign = Campaign(tmp_path / "home", FakeEncoder(), "fake", zygote, db_url, SEED, SIZE)
     campaign.prepare()
     campaign.kill_point(None)  # a run to the end measures how long each phase takes

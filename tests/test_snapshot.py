@@ -5,16 +5,14 @@ import shutil
 
 import pytest
 
-from tests.helpers import PG_URL, fresh_pg_database, run_cli
+from tests.helpers import pg_database_or_skip, run_cli
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize("db", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_second_instance_serves_from_the_snapshot_and_catches_up(db, tmp_path):
-    if db == "postgresql" and not PG_URL:
-        pytest.skip("PG_TEST_URL is not set (.ci/run starts a PostgreSQL server and sets it)")
-    url = fresh_pg_database() if db == "postgresql" else f"sqlite:///{tmp_path / 'shared.db'}"
+    url = pg_database_or_skip() if db == "postgresql" else f"sqlite:///{tmp_path / 'shared.db'}"
     builder, instance = tmp_path / "builder", tmp_path / "instance"
     built = run_cli(["build"], builder, MATCHER_DB_URL=url)
     assert built.returncode == 0, built.stderr

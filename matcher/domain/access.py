@@ -87,9 +87,6 @@ class Viewer:
         return False
 
 
-ANONYMOUS = Viewer(None)
-
-
 def viewer_for(catalog: Catalog, role: str | None) -> Viewer:
     """The viewer of a role over the data as it is now."""
     if role is None or Actor(role).kind != "provider":

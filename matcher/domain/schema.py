@@ -150,6 +150,9 @@ def _lines(value: str, info: ValidationInfo) -> str:
 # space, zero-width or other format character, `/`, `\`, `?`, `#`, `%` or capital: every id is
 # reachable, and none looks like another. Existing ids (slugs, official keys) all fit.
 MAX_ID_CHARS = 120
+# A title, name or other one-line field (district, funding, a name in a list); the database
+# columns are as long.
+MAX_TITLE_CHARS = 300
 ID_PATTERN = r"^[a-z0-9äöüß](?:[a-z0-9äöüß_-]|\.[a-z0-9äöüß_-])*$"
 _ID = re.compile(ID_PATTERN)
 ID_RULE = (
@@ -176,12 +179,14 @@ ItemId = Annotated[
     ),
 ]
 Title = Annotated[
-    str, StringConstraints(min_length=1, max_length=300), AfterValidator(_one_line_not_empty)
+    str,
+    StringConstraints(min_length=1, max_length=MAX_TITLE_CHARS),
+    AfterValidator(_one_line_not_empty),
 ]
 Text = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_lines)]
 # Short fields (district, funding, a name or id in a list) are as long as a title at most, as
 # their database columns are: a megabyte there is a mistake or an attack, refused with a 400.
-Short = Annotated[str, StringConstraints(max_length=300), AfterValidator(_one_line)]
+Short = Annotated[str, StringConstraints(max_length=MAX_TITLE_CHARS), AfterValidator(_one_line)]
 
 
 def _reference(value: str, info: ValidationInfo) -> str:
@@ -198,7 +203,7 @@ def _reference(value: str, info: ValidationInfo) -> str:
 
 # A reference to an actor: an id, an official key or a name as people write it.
 Reference = Annotated[
-    str, StringConstraints(min_length=1, max_length=300), AfterValidator(_reference)
+    str, StringConstraints(min_length=1, max_length=MAX_TITLE_CHARS), AfterValidator(_reference)
 ]
 
 

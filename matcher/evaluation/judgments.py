@@ -12,6 +12,7 @@ import numpy as np
 
 from matcher.domain.errors import MatcherError
 from matcher.evaluation import metrics as ev
+from matcher.evaluation.agreement import RELEVANT_FROM
 from matcher.matching.matcher import Matcher
 from matcher.matching.results import MunicipalityResult, ProjectResult, ProviderResult
 from matcher.ranking.config import RankingConfig, Weights
@@ -179,7 +180,7 @@ def training_data(
             service, judgments.queries[q], judgments.askers[q]
         ).items():
             rows.append(x)
-            labels.append(int(rel.get(item_id, 0) >= 2))
+            labels.append(int(rel.get(item_id, 0) >= RELEVANT_FROM))
     for fb in feedback or []:
         if fb["item_kind"] != "projects" or len(fb["query"].strip()) < 3:
             continue

@@ -1,1 +1,2 @@
-"""Ranking: German text analysis, BM25, structured features, score fusion, diversity, evaluation."""
+"""Ranking: German text analysis, BM25 and its saved snapshot, structured features, score fusion,
+diversity, the ranking config and the learned ranker (evaluation is `matcher.evaluation`)."""

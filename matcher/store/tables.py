@@ -17,17 +17,20 @@ from sqlalchemy import (
     Text,
 )
 
+from matcher.domain.schema import MAX_ID_CHARS, MAX_TITLE_CHARS
+
 metadata = MetaData()
 
-ID = 120
+ID = MAX_ID_CHARS
+TITLE = MAX_TITLE_CHARS
 
 municipalities = Table(
     "municipalities",
     metadata,
     Column("id", String(ID), primary_key=True),
-    Column("name", String(300), nullable=False),
-    Column("district", String(300), nullable=False, default=""),
-    Column("region", String(300), nullable=False, default=""),
+    Column("name", String(TITLE), nullable=False),
+    Column("district", String(TITLE), nullable=False, default=""),
+    Column("region", String(TITLE), nullable=False, default=""),
     Column("population", Integer),
     Column("latitude", Float),
     Column("longitude", Float),
@@ -63,7 +66,7 @@ providers = Table(
     "providers",
     metadata,
     Column("id", String(ID), primary_key=True),
-    Column("name", String(300), nullable=False),
+    Column("name", String(TITLE), nullable=False),
     Column("description", Text, nullable=False, default=""),
     Column("regions", JSON, nullable=False, default=list),
     Column("contact_email", String(254), nullable=False, default="", server_default=""),
@@ -73,13 +76,13 @@ projects = Table(
     "projects",
     metadata,
     Column("id", String(ID), primary_key=True),
-    Column("title", String(300), nullable=False),
+    Column("title", String(TITLE), nullable=False),
     Column("description", Text, nullable=False, default=""),
     Column("categories", JSON, nullable=False, default=list),
     Column("year", Integer),
     Column("status", String(20)),
-    Column("funding", String(300), nullable=False, default=""),
-    Column("contact", String(300), nullable=False, default=""),
+    Column("funding", String(TITLE), nullable=False, default=""),
+    Column("contact", String(TITLE), nullable=False, default=""),
     Column("contact_email", String(254), nullable=False, default="", server_default=""),
 )
 
@@ -126,7 +129,7 @@ offerings = Table(
         nullable=False,
         index=True,
     ),
-    Column("title", String(300), nullable=False),
+    Column("title", String(TITLE), nullable=False),
     Column("description", Text, nullable=False, default=""),
     Column("categories", JSON, nullable=False, default=list),
 )
@@ -158,7 +161,7 @@ needs = Table(
         nullable=False,
         index=True,
     ),
-    Column("title", String(300), nullable=False),
+    Column("title", String(TITLE), nullable=False),
     Column("description", Text, nullable=False, default=""),
     Column("categories", JSON, nullable=False, default=list),
     Column("status", String(20), nullable=False, default="offen"),

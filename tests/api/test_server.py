@@ -5,7 +5,7 @@ import urllib.request
 
 import pytest
 
-from tests.helpers import FIXTURES, PG_URL, fresh_pg_database
+from tests.helpers import FIXTURES
 from tools.live_server import KEY, call, serve, stop
 
 pytestmark = pytest.mark.slow
@@ -47,10 +47,8 @@ def test_serve_on_sqlite(tmp_path):
 
 
 @pytest.mark.postgres
-def test_serve_on_postgresql(tmp_path):
-    if not PG_URL:
-        pytest.skip("PG_TEST_URL is not set")
-    process, base = serve(tmp_path, MATCHER_DB_URL=fresh_pg_database())
+def test_serve_on_postgresql(tmp_path, requires_pg):
+    process, base = serve(tmp_path, MATCHER_DB_URL=requires_pg)
     try:
         assert call(base + "/health", key=KEY)[1]["database"] == "postgresql"
         _write_then_match(base)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.helpers import PG_URL, fresh_pg_database, run_cli
+from tests.helpers import run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -61,10 +61,8 @@ def test_mistyped_setting_is_refused(home):
 
 
 @pytest.mark.postgres
-def test_build_and_search_on_postgresql(tmp_path):
-    if not PG_URL:
-        pytest.skip("PG_TEST_URL is not set")
-    url = fresh_pg_database()
+def test_build_and_search_on_postgresql(tmp_path, requires_pg):
+    url = requires_pg
     assert run_cli(["build"], tmp_path, MATCHER_DB_URL=url).returncode == 0
     done = run_cli(["search", "Rufbus", "--json", "-k", "1"], tmp_path, MATCHER_DB_URL=url)
     assert done.returncode == 0 and json.loads(done.stdout)[0]["id"].startswith("prj-")

@@ -1,7 +1,7 @@
 import pytest
 
 from matcher.store import Store
-from tests.helpers import PG_URL, fresh_pg_database
+from tests.helpers import pg_database_or_skip
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -10,8 +10,6 @@ def store(request, tmp_path) -> Store:
     if request.param == "sqlite":
         s = Store(f"sqlite:///{tmp_path / 'test.sqlite3'}")
     else:
-        if not PG_URL:
-            pytest.skip("PG_TEST_URL is not set (.ci/run starts a PostgreSQL server and sets it)")
-        s = Store(fresh_pg_database())
+        s = Store(pg_database_or_skip())
     yield s
     s.close()

@@ -9,7 +9,7 @@ from matcher.domain.schema import Municipality, Need, Project
 from matcher.store import Store
 from matcher.store import tables as t
 from matcher.store.migrate import _add, upgrade
-from tests.helpers import PG_URL, fresh_pg_database
+from tests.helpers import pg_database_or_skip
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -18,9 +18,7 @@ def old_database(request, tmp_path) -> str:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     else:
-        if not PG_URL:
-            pytest.skip("PG_TEST_URL is not set (.ci/run starts a PostgreSQL server and sets it)")
-        url = fresh_pg_database()
+        url = pg_database_or_skip()
     old = MetaData()
     municipalities = Table(
         "municipalities",
