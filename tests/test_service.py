@@ -4,7 +4,7 @@ import pytest
 
 from matcher.domain.errors import ConflictError, NotReadyError, ValidationError
 from matcher.domain.schema import Filters, Need, Project
-from matcher.service import MatcherService
+from matcher.service import Ask, MatcherService
 from tests.helpers import FIXTURES, make_settings
 from tools.fakes import FakeEncoder
 
@@ -170,7 +170,7 @@ def test_geocoded_municipality_is_not_kept_when_the_rest_fails(service, tmp_path
     service.store.delete("projects", "p-licht")
     service.store.delete("providers", "lichtwerk")
     # Another worker deleted it a moment ago: this service has not seen that yet.
-    service.refresh = lambda: 0  # type: ignore[method-assign]
+    service.replica.refresh = lambda: 0  # type: ignore[method-assign]
     with pytest.raises(ConflictError):
         service.import_file("projects", f)
     assert "witzenhausen" not in service.store.ids("municipalities")
@@ -290,3 +290,40 @@ def test_open_before_fork_refuses_work_with_thread_pools_then_loads_what_build_l
     assert master.store.engine.pool.checkedin() == 0  # nothing open to cross a fork
     assert master.match_json("Straßenbeleuchtung auf LED umrüsten") == want
     master.close()
+
+
+def test_a_new_service_makes_no_directory_and_no_engine_until_it_needs_them(tmp_path, monkeypatch):
+    made: list[str] = []
+    monkeypatch.setattr("matcher.service.home.Store", lambda url, timeout: made.append(url))
+    home = tmp_path / "home"
+    service = MatcherService(make_settings(home), encoder=FakeEncoder())
+    service.close()  # nothing to release
+    assert not home.exists() and made == []
+    assert service.catalog.items["projects"] == {} and not service.ready
+    service.store  # noqa: B018 (the first use makes both)
+    assert (home.stat().st_mode & 0o777) == 0o700 and len(made) == 1
+
+
+def test_a_challenge_is_one_value_checked_once_with_its_cache_key():
+    ask = Ask.of(
+        "  Straßenbeleuchtung dimmen ", ["projects"], 5, "brensbach", Filters(region="Odenwald")
+    )
+    assert ask.text == "Straßenbeleuchtung dimmen" and ask.kinds == ("projects",)
+    assert (
+        ask.key == Ask.of(ask.text, ("projects",), 5, "brensbach", Filters(region="Odenwald")).key
+    )
+    assert ask.key != Ask.of(ask.text, ("projects",), 6, "brensbach").key
+    assert Ask.of("x").kinds == ("projects", "municipalities", "providers")
+    with pytest.raises(ValidationError, match="kinds"):
+        Ask.of("x", ["towns"])
+    with pytest.raises(ValidationError, match="k: must be"):
+        Ask("x", ("projects",), 0)
+
+
+def test_exclusive_holds_the_data_still_and_a_write_advances_the_change_sequence(service):
+    with service.exclusive():
+        # Re-entrant: the holder may answer and write meanwhile.
+        assert service.match("Straßenbeleuchtung nachts dimmen", k=1).projects
+    seen = service.replica.change_sequence
+    service.upsert("projects", [service.catalog.projects["p-licht"]])
+    assert service.replica.change_sequence > seen

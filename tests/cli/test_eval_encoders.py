@@ -8,8 +8,8 @@ import shutil
 
 from click.testing import CliRunner
 
-from matcher import service
 from matcher.cli import main
+from matcher.service import home
 from tests.evaluation.test_encoders import JUDGMENTS
 from tests.helpers import FIXTURES
 from tools.fakes import FakeEncoder
@@ -26,7 +26,7 @@ def test_eval_encoders_prints_one_table_per_kind(tmp_path, monkeypatch):
         built.append(spec)
         return FakeEncoder()
 
-    monkeypatch.setattr(service, "create_encoder", fake_factory)
+    monkeypatch.setattr(home, "create_encoder", fake_factory)
     for key in [k for k in os.environ if k.startswith("MATCHER_")]:
         monkeypatch.delenv(key)
     monkeypatch.setenv("MATCHER_DATA_DIR", str(data))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import matcher.service as service_module
+import matcher.service.answers as answers_module
 from matcher.matching.cache import MODEL_BYTES_PER_JSON_BYTE, AnswerCache, model_bytes
 from matcher.matching.results import MatchResult
 from matcher.service import MatcherService
@@ -68,13 +68,13 @@ def test_six_hundred_answers_leave_the_caches_within_their_budget(settings, monk
     # with the real budget (32 MiB) the entry count would bind first, so the budget is made
     # small enough to bind.
     budget = 256 * KIB
-    monkeypatch.setattr(service_module, "RESULT_CACHE_BYTES", budget)
+    monkeypatch.setattr(answers_module, "RESULT_CACHE_BYTES", budget)
     service = MatcherService(settings, encoder=FakeEncoder())
     service.build(FIXTURES)
     try:
         texts = [f"Straßenbeleuchtung nachts dimmen, Anfrage {n}" for n in range(600)]
         bodies = [service.match_json(text, k=100) for text in texts]
-        json_answers, results = service._json_answers, service._results
+        json_answers, results = service.answers.json_answers, service.answers.results
         kept = len(json_answers)
         # All questions differ and none came twice: the newest are the ones kept.
         assert sum(map(len, bodies[-kept:])) <= budget

@@ -74,27 +74,27 @@ def test_warming_stops_at_its_limit(service):
 
 def test_the_service_warms_item_texts_and_keeps_them_across_a_write(service):
     service.warm_up(encoder=False)
-    warmed = service._texts
+    warmed = service.replica._texts
     total = sum(len(items) for items in service.catalog.items.values())
     assert len(warmed._sentences) == min(total, service.settings.warm_texts)
     challenge = "Straßenbeleuchtung nachts dimmen"
     answer = service.match(challenge).model_dump()
     # The same answer from texts worked out on demand.
     service.clear_query_caches()
-    service._texts = ItemTexts(service.catalog, service.indexes.lexical, service.analyzer)
+    service.replica._texts = ItemTexts(service.catalog, service.indexes.lexical, service.analyzer)
     assert service.match(challenge).model_dump() == answer
-    service._texts = warmed
+    service.replica._texts = warmed
     changed_id, other_id = list(service.catalog.projects)[:2]
     changed = service.catalog.projects[changed_id].model_copy(
         update={"description": "Neue Glasfaser für Aussiedlerhöfe."}
     )
     service.upsert("projects", [changed])
     service.matcher()
-    assert service._texts is not warmed
+    assert service.replica._texts is not warmed
     assert (
-        service._texts._sentences[("projects", other_id)]
+        service.replica._texts._sentences[("projects", other_id)]
         is warmed._sentences[("projects", other_id)]
     )
-    assert [s for s, _ in service._texts.sentences("projects", changed_id)] == [
+    assert [s for s, _ in service.replica._texts.sentences("projects", changed_id)] == [
         "Neue Glasfaser für Aussiedlerhöfe."
     ]
