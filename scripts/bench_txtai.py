@@ -3,7 +3,8 @@
     .venv/bin/python scripts/bench_txtai.py [--workdir .bench] [--external PATH] [--json OUT]
 
 Runs benchmarks.txtai_peer (which makes txtai's own venv on first use, a few minutes) on
-1. the demo projects (data/projects.jsonl) with the 70 queries of data/judgments/projects.csv,
+1. the demo projects (matcher/data/projects.jsonl) with the 70 queries of
+   matcher/data/judgments/projects.csv,
 2. the external Musterdatenkatalog set, with the protocol of ../shared/data/README.md: every
    row a query, the row itself and rows of the same org excluded, gain 2 same musterdatensatz,
    1 same thema (skipped with a message when ../shared is absent),
@@ -40,9 +41,9 @@ KEEP = 50  # results left per query after the exclusions (Recall@50)
 
 def demo(workdir: Path) -> dict:
     """txtai on the demo projects and their hand-graded queries."""
-    items = parse_file("projects", ROOT / "data" / "projects.jsonl").items
+    items = parse_file("projects", ROOT / "matcher" / "data" / "projects.jsonl").items
     corpus = [(item.id, text_of(item)) for item in items]
-    graded = ev.read_judgments([ROOT / "data" / "judgments" / "projects.csv"])
+    graded = ev.read_judgments([ROOT / "matcher" / "data" / "judgments" / "projects.csv"])
     queries = [(qid, graded.queries[qid]) for qid in graded.of_kind("projects")]
     result = txtai_peer.run(corpus, queries, k=DEMO_K, workdir=workdir)
     result["metrics"] = ev.evaluate(result["rankings"], graded.relevant, DEMO_AT)

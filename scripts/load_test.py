@@ -98,7 +98,7 @@ def challenge_texts() -> list[str]:
     """The judgment challenges (real-sounding, colloquial German), and their first sentences."""
     texts: list[str] = []
     for name in ("projects", "providers", "municipalities"):
-        with (ROOT / "data" / "judgments" / f"{name}.csv").open(encoding="utf-8") as f:
+        with (ROOT / "matcher" / "data" / "judgments" / f"{name}.csv").open(encoding="utf-8") as f:
             texts.extend(row["query"] for row in csv.DictReader(f))
     texts = list(dict.fromkeys(texts))
     firsts = [t.split(". ")[0].split("? ")[0] for t in texts]

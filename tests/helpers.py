@@ -17,7 +17,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # A few synthetic rows in the format of the official Destatis directory (GV-ISys extract).
 GV_SAMPLE = FIXTURES / "gv_directory_sample.csv"
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
-DEMO_DATA = REPO_ROOT / "data"
+DEMO_DATA = REPO_ROOT / "matcher" / "data"
 # Admin keys of the API tests' apps (at least 32 characters, as the settings demand).
 ADMIN_KEY = "admin-test-key-with-at-least-32-characters"
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}

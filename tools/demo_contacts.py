@@ -17,7 +17,7 @@ import re
 import sys
 from pathlib import Path
 
-from matcher.config import REPO_ROOT
+from matcher.config import PACKAGE_DATA
 from matcher.domain.names import slug
 
 # Words of a contact role that name the kind of unit rather than what it does: the mailbox is
@@ -115,6 +115,6 @@ def fill(data_dir: Path) -> dict[str, int]:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO_ROOT / "data"
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else PACKAGE_DATA
     for file, count in fill(target).items():
         print(f"{file}: {count} addresses added")

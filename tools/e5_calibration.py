@@ -216,7 +216,7 @@ def compact_json(data: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", type=Path, default=ROOT / "data")
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "matcher" / "data")
     parser.add_argument("--out", type=Path, default=CALIBRATION_FILE)
     parser.add_argument("--cache", type=Path, help="npz file to keep the vectors in")
     parser.add_argument("--check", action="store_true", help="print the shipped calibration only")

@@ -4,7 +4,7 @@ For a fixed share of each kind's judged queries (`judgments.second_judge_share`)
 one Markdown file per kind: the query, then the pooled candidates — the top 10 of BM25 alone,
 dense alone and the hybrid, plus every item the first judge graded — in a shuffled order, with
 the text a judge needs and no grade, rank or system name. The second judge grades every
-candidate 0–3 into `data/judgments/second/<kind>.csv` (query_id,item_id,grade); an item the
+candidate 0–3 into `matcher/data/judgments/second/<kind>.csv` (query_id,item_id,grade); an item the
 first judge did not grade counts as 0 for the first judge when agreement is computed.
 
     .venv/bin/python -m tools.second_judge OUT_DIR

@@ -87,7 +87,7 @@ def table(
 def format_table(rows: list[dict], systems: list[str]) -> str:
     """The agreement table as text."""
     if not rows:
-        return "no second judgments (data/judgments/second/)"
+        return "no second judgments (matcher/data/judgments/second/)"
     head = (
         f"{'kind':15s} {'queries':>7s} {'pairs':>6s} {'exact':>6s} {'kappa':>6s} "
         f"{'κ quadr.':>8s} {'κ ≥2':>6s}   " + "  ".join(f"{s + ' 1st/2nd':>15s}" for s in systems)

@@ -62,11 +62,11 @@ def test_binary_file_is_rejected():
 
 
 def test_demo_corpus_files_parse(tmp_path):
-    from matcher.config import REPO_ROOT
+    from matcher.config import PACKAGE_DATA
 
     for kind, name in [
         ("municipalities", "municipalities.csv"),
         ("projects", "projects.jsonl"),
         ("needs", "needs.jsonl"),
     ]:
-        assert parse_file(kind, REPO_ROOT / "data" / name).items
+        assert parse_file(kind, PACKAGE_DATA / name).items

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import pytest
 
-from matcher.config import REPO_ROOT
+from matcher.config import PACKAGE_DATA
 from matcher.evaluation import metrics as ev
 
 pytestmark = pytest.mark.slow
@@ -22,7 +22,7 @@ UNRELATED = [
 
 def _judgments():
     queries, rel = {}, defaultdict(dict)
-    with (REPO_ROOT / "data" / "judgments" / "projects.csv").open(encoding="utf-8") as f:
+    with (PACKAGE_DATA / "judgments" / "projects.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
             queries[row["query_id"]] = row["query"]
             rel[row["query_id"]][row["item_id"]] = float(row["grade"])

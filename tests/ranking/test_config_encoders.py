@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.config import REPO_ROOT
+from matcher.config import PACKAGE_DATA
 from matcher.domain.errors import ConfigError
 from matcher.ranking.config import (
     RankingConfig,
@@ -64,7 +64,7 @@ def test_a_tuned_config_goes_back_into_its_encoders_section_only(tmp_path):
 def test_the_shipped_config_has_values_for_the_default_and_the_fast_profile():
     from matcher.config import DEFAULT_ENCODER, FAST_ENCODER
 
-    shipped = load_ranking_config(REPO_ROOT / "data" / "ranking.json")
+    shipped = load_ranking_config(PACKAGE_DATA / "ranking.json")
     default, fast = shipped.for_encoder(DEFAULT_ENCODER), shipped.for_encoder(FAST_ENCODER)
     assert default.encoder == DEFAULT_ENCODER and fast.encoder == FAST_ENCODER
     assert default.weights != fast.weights
