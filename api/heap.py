@@ -1,6 +1,6 @@
 """The garbage collector's settings of a long-lived server process, set once its long-lived
-data is loaded (api/wsgi.py; the bench's in-process query path does the same, to time what a
-server worker does)."""
+data is loaded (api/wsgi.py, `worker_app`; the bench's in-process query path does the same, to
+time what a server worker does)."""
 
 import gc
 

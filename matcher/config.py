@@ -17,9 +17,11 @@ from pydantic import ValidationError as PydanticValidationError
 from matcher.domain.errors import ConfigError
 from matcher.domain.geography import LAENDER
 
+# The source checkout (tools, benchmarks, notebooks); an installed package has none around it.
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# The demo corpus and tuned ranking config of a source checkout (absent from an installed wheel).
-CHECKOUT_DATA = REPO_ROOT / "data"
+# The demo corpus with its judgments and the tuned ranking config: package data, so that an
+# installed package imports and ranks like the checkout.
+PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 ENV_PREFIX = "MATCHER_"
 # Seconds a statement may take while serving requests (`matcher serve`, unless set).
 SERVING_STATEMENT_TIMEOUT = 5
@@ -62,13 +64,13 @@ class Settings(BaseModel):
     batch_size: int = Field(64, ge=1, le=4096, description="Texts encoded per batch.")
     data_dir: Path | None = Field(
         None,
-        description="Demo corpus imported by `build`, with its judgments; unset: data/ of the "
-        "source checkout.",
+        description="Demo corpus imported by `build`, with its judgments; unset: the package's "
+        "matcher/data/.",
     )
     ranking_config: Path | None = Field(
         None,
-        description="Tuned ranking config artifact (JSON); unset: data/ranking.json of the source "
-        "checkout, else the built-in defaults.",
+        description="Tuned ranking config artifact (JSON); unset: the package's "
+        "matcher/data/ranking.json.",
     )
     exact_index_max: int = Field(
         20_000,
@@ -103,6 +105,34 @@ class Settings(BaseModel):
         f"uses {SERVING_STATEMENT_TIMEOUT} unless set; batch work (build, import) has none.",
     )
     workers: int = Field(2, ge=1, le=64, description="Worker processes of `matcher serve`.")
+    worker_threads: int = Field(
+        8,
+        ge=1,
+        le=256,
+        description="Request threads of each `matcher serve` worker (gunicorn's gthread): a "
+        "client that sends slowly holds one thread, not a whole worker; matching still runs one "
+        "request at a time per worker (the service's lock).",
+    )
+    keepalive: int = Field(
+        5,
+        ge=0,
+        le=300,
+        description="Seconds `matcher serve` keeps an idle client connection open (waiting in "
+        "the worker's poller, without a thread); a proxy in front should close its idle "
+        "connections sooner (deploy/nginx/matcher.conf).",
+    )
+    worker_timeout: int = Field(
+        120,
+        ge=0,
+        description="Seconds a `matcher serve` worker may stay silent before the master kills "
+        "and replaces it (gunicorn's timeout; 0: never).",
+    )
+    graceful_timeout: int = Field(
+        10,
+        ge=0,
+        description="Seconds `matcher serve` workers get to finish their requests on a stop or "
+        "restart before they are killed.",
+    )
     rate_limit_match: str = Field(
         "600 per minute", description="Match and direction requests per client (API key or IP)."
     )
@@ -177,24 +207,29 @@ class Settings(BaseModel):
 
     @property
     def demo_dir(self) -> Path:
-        """The demo corpus: the setting, else the source checkout's data/ (an installed package
-        has none: then the setting is needed)."""
+        """The demo corpus: the setting, else the package's data/."""
         if self.data_dir is not None:
             return self.data_dir
-        if CHECKOUT_DATA.is_dir():
-            return CHECKOUT_DATA
+        if PACKAGE_DATA.is_dir():
+            return PACKAGE_DATA
         raise ConfigError(
-            "no demo corpus: set MATCHER_DATA_DIR to a folder like data/ of the source checkout"
+            f"no demo corpus in {PACKAGE_DATA} (an incomplete install?): set MATCHER_DATA_DIR "
+            "to a folder like matcher/data/ of the source"
         )
 
     @property
-    def ranking_path(self) -> Path | None:
-        """The ranking config file to load: the setting, else the checkout's, else none (the
-        built-in defaults)."""
+    def ranking_path(self) -> Path:
+        """The ranking config file to load: the setting, else the package's tuned one. Never
+        the built-in defaults in silence: a missing file stops the program (they differ)."""
         if self.ranking_config is not None:
             return self.ranking_config
-        checkout = CHECKOUT_DATA / "ranking.json"
-        return checkout if checkout.is_file() else None
+        shipped = PACKAGE_DATA / "ranking.json"
+        if not shipped.is_file():
+            raise ConfigError(
+                f"no tuned ranking config {shipped} (an incomplete install?): set "
+                "MATCHER_RANKING_CONFIG to a file like matcher/data/ranking.json of the source"
+            )
+        return shipped
 
     @property
     def index_dir(self) -> Path:
