@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from api import forms
 from api.contact import contact_of, mailto
 from api.limits import limited
-from api.routes.common import service
+from api.routes.common import current_catalog, service
 from api.session import (
     PAGE_ROLES,
     current_account,
@@ -114,18 +114,18 @@ def dumped(item: Entity) -> dict[str, Any]:
 def _contact(kind: str, item_id: str, challenge: str | None = None) -> dict:
     """For the contact partial: whether the item has a contact, and only for a signed-in
     account the contact itself and the prepared message's mailto: link."""
-    catalog = service().catalog
-    found = contact_of(catalog, kind, item_id)
+    data = current_catalog()
+    found = contact_of(data, kind, item_id)
     signed_in = current_account()
-    item = catalog.get(kind, item_id)
+    item = data.get(kind, item_id)
     own = signed_in is not None and item is not None and owns(signed_in.actor, item)
-    # The API's one rule (`Viewer`): a provider's account sees no town's mailbox but those of
-    # towns with an open need; no account sees any.
-    may_see = signed_in is not None and item is not None
-    if may_see and signed_in is not None and item is not None:
-        may_see = service().viewer(signed_in.actor.role).may_see_private(item)
-    if found is None or signed_in is None or own or not may_see:  # nobody writes to themselves
-        return {"exists": found is not None, "own": own, "contact": None, "href": None}
+    hidden = {"exists": found is not None, "own": own, "contact": None, "href": None}
+    if found is None or signed_in is None or item is None or own:  # nobody writes to themselves
+        return hidden
+    # The API's one rule (`Viewer`): e.g. a provider's account sees a town's mailbox only when
+    # the town reported an open need.
+    if not service().viewer(signed_in.actor.role).may_see_private(item):
+        return hidden
     return {
         "exists": True,
         "own": False,
@@ -187,32 +187,25 @@ def post_sign_out() -> ResponseReturnValue:
 def home() -> ResponseReturnValue:
     me = current_account()
     assert me is not None  # _guard
-    svc = service()
-    with svc.exclusive():
-        svc.refresh()
-        catalog = svc.catalog
-        needs = sorted(
-            catalog.needs_of_municipality.get(me.owner, []),
-            key=lambda n: (n.date is None, -(n.date.toordinal() if n.date else 0), n.title),
-        )
-        own = catalog.get(OWN_KIND[me.kind], me.owner)
-        context = {
-            "me": me,
-            "own": own,
-            "needs": needs if me.kind == "municipality" else [],
-            "projects": catalog.projects_of_municipality.get(me.owner, [])
-            if me.kind == "municipality"
-            else [],
-            "offerings": catalog.offerings_of_provider.get(me.owner, [])
-            if me.kind == "provider"
-            else [],
-            "saved": _saved(),
-            "reports": REPORTS[me.kind],
-            "slug_of": SLUG_OF,
-            "noun": NOUN,
-            "need_status": forms.NEED_STATUS,
-        }
-        return render_template("account/home.html", **context)
+    data = current_catalog()  # the request's snapshot, held until it ends
+    needs = sorted(
+        data.needs_of_municipality.get(me.owner, []),
+        key=lambda n: (n.date is None, -(n.date.toordinal() if n.date else 0), n.title),
+    )
+    town, provider = me.kind == "municipality", me.kind == "provider"
+    context = {
+        "me": me,
+        "own": data.get(OWN_KIND[me.kind], me.owner),
+        "needs": needs if town else [],
+        "projects": data.projects_of_municipality.get(me.owner, []) if town else [],
+        "offerings": data.offerings_of_provider.get(me.owner, []) if provider else [],
+        "saved": _saved(),
+        "reports": REPORTS[me.kind],
+        "slug_of": SLUG_OF,
+        "noun": NOUN,
+        "need_status": forms.NEED_STATUS,
+    }
+    return render_template("account/home.html", **context)
 
 
 def _saved() -> dict | None:
@@ -222,7 +215,7 @@ def _saved() -> dict | None:
         return None
     if kind == "contact":
         return {"text": "Ihre Kontaktadresse ist gespeichert.", "link": None}
-    item = service().catalog.get(kind, item_id)
+    item = current_catalog().get(kind, item_id)
     if item is None:
         return None
     link = {
@@ -249,7 +242,7 @@ def _kind(word: str) -> str:
 
 def _stored(kind: str, item_id: str) -> Entity:
     """The record to edit; NotFoundError, or PermissionDenied if it is not the account's."""
-    item = service().catalog.get(kind, item_id)
+    item = current_catalog().get(kind, item_id)
     me = current_account()
     if item is None or me is None:
         raise NotFoundError(item_id)
@@ -263,10 +256,10 @@ def _form_page(kind: str, data: dict, item_id: str | None, errors: dict, status:
     assert me is not None
     references = []
     if kind == "offerings":
-        catalog = service().catalog
-        allowed = {p.id: p for p in catalog.projects_of_provider.get(me.owner, [])}
+        items = current_catalog()
+        allowed = {p.id: p for p in items.projects_of_provider.get(me.owner, [])}
         for ref in data.get("references", []):
-            project = catalog.projects.get(ref)
+            project = items.projects.get(ref)
             if project is not None:
                 allowed.setdefault(ref, project)
         references = sorted(allowed.values(), key=lambda p: p.title)
@@ -320,7 +313,6 @@ def item_form(word: str, item_id: str | None = None) -> ResponseReturnValue:
 def post_item(word: str, item_id: str | None = None) -> ResponseReturnValue:
     me = current_account()
     assert me is not None
-    svc = service()
     try:
         kind = _kind(word)
         entered = forms.values(kind, request.form)
@@ -332,7 +324,7 @@ def post_item(word: str, item_id: str | None = None) -> ResponseReturnValue:
                 "offerings": {"provider": me.owner},
             }
             base = {
-                "id": forms.new_id(kind, me.owner, title, set(svc.catalog.items[kind])),
+                "id": forms.new_id(kind, me.owner, title, set(current_catalog().items[kind])),
                 **owner[kind],
             }
         else:
@@ -372,7 +364,7 @@ def _save(
 def contact_form() -> ResponseReturnValue:
     me = current_account()
     assert me is not None
-    own = service().catalog.get(OWN_KIND[me.kind], me.owner)
+    own = current_catalog().get(OWN_KIND[me.kind], me.owner)
     data = dumped(own) if own is not None else {}
     return _form_page(OWN_KIND[me.kind], data, me.owner, {})
 

@@ -15,7 +15,7 @@ from api import errors, limits
 from api.account import account
 from api.browse import browse
 from api.routes import entities, matching, meta
-from api.routes.common import role
+from api.routes.common import release_snapshot, role
 from api.web import security_headers, web
 from matcher.config import Settings, load_settings
 from matcher.domain.errors import ValidationError
@@ -75,6 +75,7 @@ def create_app(
     app.register_blueprint(account)  # sign-in, reporting needs, projects, offerings
     app.register_blueprint(browse)  # list pages: /projekte, /kommunen, /anbieter
     app.after_request(security_headers)  # CSP etc. on pages, nosniff everywhere
+    app.teardown_request(release_snapshot)  # a page's hold on the data ends with its request
     app.add_url_rule("/openapi.json", "openapi_json", lambda: app.api_doc)
     app.extensions["matcher_limiter"] = limits.install(app, settings)
     if settings.trusted_proxies:

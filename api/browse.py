@@ -20,7 +20,7 @@ from flask import Blueprint, Response, render_template, request, send_from_direc
 from pydantic import ValidationError as PydanticValidationError
 
 from api.numbers import whole_number
-from api.routes.common import service
+from api.routes.common import current_catalog, service
 from matcher.domain.catalog import Catalog
 from matcher.domain.errors import ValidationError
 from matcher.domain.schema import (
@@ -234,25 +234,23 @@ def _loosen(
 
 
 def _render(template: str, kind: str, facets: list[Facet], **extra: Any) -> str:
-    svc = service()
-    with svc.exclusive():
-        found = listing(kind, facets, suggest=kind == "municipalities")
-        return render_template(
-            template,
-            listing=found,
-            facets=facets,
-            catalog=svc.catalog,
-            page_size=PAGE_SIZE,
-            category_labels=CATEGORY_LABELS,
-            category_order=[c.value for c in Category],
-            **extra,
-        )
+    found = listing(kind, facets, suggest=kind == "municipalities")
+    return render_template(
+        template,
+        listing=found,
+        facets=facets,
+        catalog=current_catalog(),
+        page_size=PAGE_SIZE,
+        category_labels=CATEGORY_LABELS,
+        category_order=[c.value for c in Category],
+        **extra,
+    )
 
 
 @browse.get("/projekte")
 def projects() -> str:
     """Projekte durchsuchen."""
-    return _render("browse/projects.html", "projects", project_facets(service().catalog))
+    return _render("browse/projects.html", "projects", project_facets(current_catalog()))
 
 
 @browse.get("/kommunen")
@@ -261,7 +259,7 @@ def municipalities() -> str:
     return _render(
         "browse/municipalities.html",
         "municipalities",
-        municipality_facets(service().catalog),
+        municipality_facets(current_catalog()),
         kind_labels=ACTOR_KIND_LABELS,
     )
 
@@ -269,7 +267,7 @@ def municipalities() -> str:
 @browse.get("/anbieter")
 def providers() -> str:
     """Das Anbieterverzeichnis."""
-    return _render("browse/providers.html", "providers", provider_facets(service().catalog))
+    return _render("browse/providers.html", "providers", provider_facets(current_catalog()))
 
 
 @browse.get("/favicon.ico")
@@ -283,8 +281,8 @@ def favicon() -> Response:
 
 def suggest_towns(text: str) -> list[Municipality]:
     """Actors spelt like `text` ("Mossautahl" → Mossautal), best first, for a "Meinten Sie …?"
-    under a name field that found nobody. Call under the service's lock."""
-    catalog = service().catalog
-    named = catalog.lookup(text).candidates  # "Stadt Erbach", "Erbach (Odenwald)", …
-    close = catalog.suggest_municipalities(text, SUGGESTIONS)
+    under a name field that found nobody."""
+    items = current_catalog()
+    named = items.lookup(text).candidates  # "Stadt Erbach", "Erbach (Odenwald)", …
+    close = items.suggest_municipalities(text, SUGGESTIONS)
     return list({m.id: m for m in [*named, *close]}.values())[:SUGGESTIONS]

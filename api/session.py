@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from flask import current_app, g, request
 from werkzeug.wrappers import Response
 
-from api.routes.common import service
+from api.routes.common import current_catalog, service
 from matcher.domain.access import Actor
 from matcher.domain.schema import display_name
 from matcher.keys import KeyRing, hash_key
@@ -66,7 +66,7 @@ def owner_name(role: str) -> str | None:
     if actor.kind not in PAGE_ROLES:
         return None
     kind = "municipalities" if actor.kind == "municipality" else "providers"
-    item = service().catalog.get(kind, actor.owner)
+    item = current_catalog().get(kind, actor.owner)
     return display_name(item) if item is not None else None
 
 

@@ -38,7 +38,7 @@ from api.leads import lead_rows
 from api.leads import to_csv as leads_to_csv
 from api.limits import client_id, limited
 from api.numbers import decimal_number, whole_number
-from api.routes.common import role, service
+from api.routes.common import current_catalog, role, service
 from matcher.domain.errors import MatcherError, ValidationError
 from matcher.domain.schema import (
     ACTOR_KIND_LABELS,
@@ -53,7 +53,6 @@ from matcher.domain.schema import (
     Municipality,
 )
 from matcher.matching.results import MatchResult
-from matcher.service import MatcherService
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +209,7 @@ def _filters(params: Params | None = None) -> Filters:
 
 
 def _choices() -> dict:
-    towns = sorted(service().catalog.municipalities.values(), key=lambda m: m.name)
+    towns = sorted(current_catalog().municipalities.values(), key=lambda m: m.name)
     return {
         "categories": [(c.value, CATEGORY_LABELS[c]) for c in Category],
         # A short list helps typing; the whole directory (11,000 names) is searched on the
@@ -222,13 +221,14 @@ def _choices() -> dict:
 
 
 def _consistent(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
-    """Render a page from one consistent state of the data: the worker's other request threads
-    wait for it (the service's lock), as they do for each service call."""
+    """Render a page from one consistent state of the data: the request's snapshot is taken
+    before the page starts (`current_catalog`) and held until the request ends; the worker's
+    other request threads wait for it, as they do for each service call."""
 
     @functools.wraps(view)
     def locked(*args: Any, **kwargs: Any) -> ResponseReturnValue:
-        with service().exclusive():
-            return view(*args, **kwargs)
+        current_catalog()
+        return view(*args, **kwargs)
 
     return locked
 
@@ -277,7 +277,7 @@ def start():
         return render_template("start.html", **context)
     context.update(
         result=result,
-        asker=service().catalog.municipality(asker) if asker else None,
+        asker=current_catalog().municipality(asker) if asker else None,
         loosen=_loosenings(text, asker, filters, result, params),
         share=_share_link(params),
     )
@@ -359,13 +359,13 @@ def municipality(item_id: str):
     town = svc.get("municipalities", item_id)
     assert isinstance(town, Municipality)  # the kind's model
     found = svc.peers(item_id, 8)
-    projects = svc.catalog.projects_of_municipality.get(item_id, [])
+    projects = current_catalog().projects_of_municipality.get(item_id, [])
     return render_template(
         "municipality.html",
         town=town,
         kind_label=ACTOR_KIND_LABELS[town.kind],
-        members=svc.catalog.members(town),
-        memberships=svc.catalog.memberships(town),
+        members=current_catalog().members(town),
+        memberships=current_catalog().memberships(town),
         peers=found.peers,
         needs=found.needs,
         projects=projects,
@@ -378,19 +378,19 @@ def municipality(item_id: str):
 def provider(item_id: str):
     svc = service()
     prov = svc.get("providers", item_id)
-    offerings = svc.catalog.offerings_of_provider.get(item_id, [])
+    offerings = current_catalog().offerings_of_provider.get(item_id, [])
     chosen = _chosen_offering(item_id, offerings)
     leads = svc.leads(chosen, RESULTS_PER_LIST)
-    references = svc.catalog.reference_projects(item_id)
+    references = current_catalog().reference_projects(item_id)
     return render_template(
         "provider.html",
         provider=prov,
         offerings=offerings,
         chosen=chosen,
-        leads=lead_rows(leads.leads, svc.catalog),
+        leads=lead_rows(leads.leads, current_catalog()),
         references=references,
-        town=svc.catalog.municipality,
-        project=lambda pid: svc.catalog.get("projects", pid),
+        town=current_catalog().municipality,
+        project=lambda pid: current_catalog().get("projects", pid),
     )
 
 
@@ -409,10 +409,10 @@ def leads_csv(item_id: str) -> Response:
     """The provider's leads (for one offering with `angebot`) as CSV for German Excel."""
     svc = service()
     svc.get("providers", item_id)  # 404 for an unknown provider
-    chosen = _chosen_offering(item_id, svc.catalog.offerings_of_provider.get(item_id, []))
+    chosen = _chosen_offering(item_id, current_catalog().offerings_of_provider.get(item_id, []))
     leads = svc.leads(chosen, LEADS_EXPORTED)
     page = url_for("web.municipality", item_id="x", _external=True)[:-1] + "{id}"
-    body = leads_to_csv(lead_rows(leads.leads, svc.catalog), page)
+    body = leads_to_csv(lead_rows(leads.leads, current_catalog()), page)
     name = re.sub(r"[^A-Za-z0-9_-]", "_", chosen)[:80]
     return Response(
         body.encode("utf-8"),
@@ -463,12 +463,7 @@ def relevance() -> str:
     with an admin key. Its result is kept for this worker's lifetime and then shown to all.
     Feedback is counted in the database, outside the service's lock."""
     svc = service()
-    counts = svc.feedback_counts()
-    with svc.exclusive():
-        return _relevance_page(svc, counts)
-
-
-def _relevance_page(svc: MatcherService, counts: list[dict]) -> str:
+    counts = svc.feedback_counts()  # in SQL, before the page takes the data's lock
     cache: dict[str, object] = current_app.extensions.setdefault("matcher_evaluation", {})
     table = cache.get("table")
     refused = False
@@ -478,7 +473,9 @@ def _relevance_page(svc: MatcherService, counts: list[dict]) -> str:
         else:
             from matcher.evaluation import judgments as judged
 
-            try:
+            try:  # one state of the data throughout (a worker for about 20 s: issue 25 moves
+                # it to a background job)
+                current_catalog()
                 table = judged.table(svc, judged.load(svc.settings.demo_dir))
             except MatcherError:
                 table = {}
@@ -488,7 +485,7 @@ def _relevance_page(svc: MatcherService, counts: list[dict]) -> str:
         config=svc.ranking,
         table=table,
         refused=refused,
-        feedback=staff.feedback_stats(counts, svc.catalog),
+        feedback=staff.feedback_stats(counts, current_catalog()),
         texts=staff,
     )
 

@@ -192,3 +192,38 @@ def test_nothing_outside_tests_imports_tests():
                     assert not node.module.startswith("tests"), path
                 if isinstance(node, ast.Import):
                     assert not any(a.name.startswith("tests") for a in node.names), path
+
+
+# The service's state that the HTTP layer must not reach: it reads items through the request's
+# snapshot (`api.routes.common.current_catalog`, the only `view.catalog`), and writes and feedback
+# through service methods. Pages that read `service().catalog` skipped the lock and iterated
+# dicts that another thread's refresh changed; `svc.store.feedback()` read every row.
+SERVICE_INTERNALS = {"catalog", "store", "replica", "indexes", "home", "writes", "answers"}
+HTTP_MAY_READ = {("api.routes.common", "view", "catalog")}
+
+
+def _reached(tree: ast.AST) -> list[tuple[str, str, int]]:
+    """(the name an attribute is read from, the attribute, line) for SERVICE_INTERNALS."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in SERVICE_INTERNALS:
+            base = node.value
+            owner = base.id if isinstance(base, ast.Name) else ast.unparse(base)
+            found.append((owner, node.attr, node.lineno))
+    return found
+
+
+def test_the_http_layer_never_reaches_into_the_service():
+    problems = []
+    for mod, path in _modules().items():
+        if not mod.startswith("api"):
+            continue
+        for owner, attr, line in _reached(ast.parse(path.read_text(encoding="utf-8"))):
+            if (mod, owner, attr) not in HTTP_MAY_READ:
+                problems.append(f"{mod}:{line} reads {owner}.{attr}")
+    assert not problems, problems
+
+
+def test_reaching_into_the_service_is_found():
+    tree = ast.parse("svc = service()\nx = svc.catalog.items\ny = service().store.feedback()")
+    assert [(o, a) for o, a, _ in _reached(tree)] == [("svc", "catalog"), ("service()", "store")]

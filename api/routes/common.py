@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from flask import current_app, g
@@ -11,9 +12,10 @@ from pydantic import BaseModel
 from api.auth import current_role
 from api.errors import ErrorResponse
 from matcher.domain.access import Viewer
+from matcher.domain.catalog import Catalog
 from matcher.domain.schema import VIEWER
 from matcher.keys import KeyRing
-from matcher.service import MatcherService
+from matcher.service import MatcherService, View
 
 ERRORS: ResponseDict = {
     400: ErrorResponse,
@@ -38,6 +40,27 @@ def service() -> MatcherService:
 def role() -> str | None:
     keys: KeyRing = current_app.extensions["matcher_keys"]
     return current_role(keys)
+
+
+def current_catalog() -> Catalog:
+    """The catalog held still for the rest of this request: the service's snapshot (its one
+    lock) is taken on first use and released when the request ends (`release_snapshot`), so a
+    page reads one consistent state while writes wait, instead of iterating dicts that another
+    thread's refresh changes. The HTTP layer reads items only through this."""
+    view: View | None = g.get("matcher_view")
+    if view is None:
+        stack = contextlib.ExitStack()
+        view = stack.enter_context(service().snapshot())
+        g.matcher_view, g.matcher_snapshot = view, stack
+    return view.catalog
+
+
+def release_snapshot(_error: BaseException | None = None) -> None:
+    """End the request's snapshot, if it took one (a teardown hook of the app)."""
+    g.pop("matcher_view", None)
+    stack: contextlib.ExitStack | None = g.pop("matcher_snapshot", None)
+    if stack is not None:
+        stack.close()
 
 
 def viewer() -> Viewer:

@@ -54,7 +54,7 @@ from matcher.ranking.config import RankingConfig, load_ranking_config
 from matcher.service.answers import Answers, Ask
 from matcher.service.feedback import FEEDBACK_PER_CLIENT_PER_DAY, Feedback
 from matcher.service.home import Home
-from matcher.service.replica import Replica
+from matcher.service.replica import Replica, View
 from matcher.service.writes import ImportReport, Writes, as_parsed
 from matcher.store import Store
 from matcher.store.sessions import SessionStore
@@ -65,6 +65,7 @@ __all__ = [
     "Ask",
     "ImportReport",
     "MatcherService",
+    "View",
 ]
 
 # The demo corpus, in the order its references need.
@@ -135,6 +136,13 @@ class MatcherService:
     def indexes(self) -> SearchIndexes | None:
         """The vector and lexical indexes; None until `open`."""
         return self.replica.indexes
+
+    @contextlib.contextmanager
+    def snapshot(self, fresh: bool = True) -> Iterator[View]:
+        """The data held still for the block (the one lock), the writes committed meanwhile
+        applied first unless not `fresh`: how the pages read the catalog."""
+        with self.replica.snapshot(fresh) as view:
+            yield view
 
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[None]:
