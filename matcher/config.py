@@ -134,11 +134,14 @@ class Settings(BaseModel):
         "restart before they are killed.",
     )
     rate_limit_match: str = Field(
-        "600 per minute", description="Match and direction requests per client (API key or IP)."
+        "600 per minute",
+        description="Match and direction requests, and the pages that run matching, per client "
+        "(API key or IP).",
     )
     rate_limit_write: str = Field(
         "120 per minute",
-        description="Writes (create, replace, delete, import, feedback) per client.",
+        description="Writes (create, replace, delete, import, the account pages' forms) per "
+        "client.",
     )
     rate_limit_signin: str = Field(
         "20 per minute",
@@ -147,7 +150,7 @@ class Settings(BaseModel):
     )
     rate_limit_feedback: str = Field(
         "30 per hour",
-        description="Anonymous feedback verdicts per client (an address; a key has its own).",
+        description="Feedback verdicts per client (a key, else an address).",
     )
     rate_limit_contacts: str = Field(
         "60 per minute",

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar, Literal, Protocol, get_args
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -272,10 +272,6 @@ EVERYONE_PRIVATE = "all"
 WITH_PRIVATE: dict[str, object] = {VIEWER: EVERYONE_PRIVATE}
 
 
-class PrivateFieldViewer(Protocol):
-    def may_see_private(self, item: Entity) -> bool: ...
-
-
 class Entity(BaseModel):
     """Common base: strict about unknown fields, ids are stripped non-empty strings.
 
@@ -290,7 +286,7 @@ class Entity(BaseModel):
     # No return annotation: pydantic would take it as the serialised schema (an opaque object)
     # and the OpenAPI document would lose every response's fields.
     @model_serializer(mode="wrap")
-    def _private_by_default(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo):  # type: ignore[no-untyped-def]  # noqa: ANN202
+    def _private_by_default(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo):  # type: ignore[no-untyped-def]
         data: dict[str, Any] = handler(self)
         if not self.PRIVATE:
             return data
