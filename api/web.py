@@ -473,9 +473,7 @@ def relevance() -> str:
         else:
             from matcher.evaluation import judgments as judged
 
-            try:  # one state of the data throughout (a worker for about 20 s: issue 25 moves
-                # it to a background job)
-                current_catalog()
+            try:  # each query holds the data's lock alone (judged.run): no 20 s under the lock
                 table = judged.table(svc, judged.load(svc.settings.demo_dir))
             except MatcherError:
                 table = {}

@@ -96,12 +96,16 @@ def run(
     service: MatcherService, judgments: ev.Judgments, config: RankingConfig, qids: list[str]
 ) -> dict[str, list[str]]:
     """The ranking of each query under a config, by a matcher of its own (the service's
-    config, and what its users get, stay as they are)."""
-    matcher = service.matcher(config)
-    return {
-        q: ranked(service, matcher, judgments.kinds[q], judgments.queries[q], judgments.askers[q])
-        for q in qids
-    }
+    config, and what its users get, stay as they are). Each query holds the service's lock
+    alone, over the data as it is then: in a server, writes and other requests go on between
+    the queries of an evaluation instead of waiting for all of it (about 20 s)."""
+    found = {}
+    for q in qids:
+        with service.exclusive():
+            matcher = service.matcher(config)
+            kind, text, asker = judgments.kinds[q], judgments.queries[q], judgments.askers[q]
+            found[q] = ranked(service, matcher, kind, text, asker)
+    return found
 
 
 def per_query(

@@ -84,3 +84,45 @@ def test_a_page_holds_its_snapshot_until_the_request_ends(tmp_path):
     assert not writer.is_alive()
     with app.test_request_context("/projekte"):
         assert "p-later" in current_catalog().projects
+
+
+def test_a_write_does_not_wait_for_the_staff_pages_evaluation(tmp_path, monkeypatch):
+    """The evaluation on /relevanz (about 20 s of a worker with the real encoder) held the
+    service's lock throughout, and every write and match of that worker waited for it. Now each
+    judged query holds it alone: a write from another thread goes through meanwhile."""
+    import time
+
+    from matcher.domain.schema import Project
+    from matcher.evaluation import judgments
+
+    settings = make_settings(tmp_path / "home", admin_key=ADMIN_KEY)
+    service = MatcherService(settings, encoder=FakeEncoder())
+    service.build(FIXTURES)
+    app = create_app(settings, service, {"TESTING": True})
+    started, ranked = threading.Event(), judgments.ranked
+
+    def slow_ranked(*args, **kwargs):
+        started.set()
+        time.sleep(0.01)  # the real encoder's pace, roughly
+        return ranked(*args, **kwargs)
+
+    monkeypatch.setattr(judgments, "ranked", slow_ranked)
+    statuses: list[int] = []
+    evaluation = threading.Thread(
+        target=lambda: statuses.append(
+            app.test_client().get("/relevanz?auswerten=1", headers=ADMIN).status_code
+        )
+    )
+    evaluation.start()
+    assert started.wait(30)
+    began = time.monotonic()
+    service.create(
+        "projects", Project(id="p-meanwhile", title="Derweil", municipalities=["kassel"])
+    )
+    waited = time.monotonic() - began
+    still_running = evaluation.is_alive()
+    evaluation.join(timeout=300)
+    assert still_running, (
+        f"the evaluation ended before the write ({waited:.1f} s): too short a test"
+    )
+    assert waited < 1.0 and statuses == [200]
