@@ -33,7 +33,7 @@ from api.session import (
     sign_in_token_ok,
 )
 from api.web import _local_path, _same_origin
-from matcher.domain.access import Actor, owns
+from matcher.domain.access import Actor, Viewer, owns
 from matcher.domain.errors import (
     ConflictError,
     NotFoundError,
@@ -101,11 +101,20 @@ def _account_global() -> Any:
     return current_account()
 
 
+def _page_viewer(role: str | None) -> Viewer:
+    """The viewer of the signed-in account, made once per request (a results page asks for
+    every card's contact, and a provider's viewer reads every open need)."""
+    if "matcher_page_viewer" not in g:
+        g.matcher_page_viewer = service().viewer(role)
+    found: Viewer = g.matcher_page_viewer
+    return found
+
+
 def dumped(item: Entity) -> dict[str, Any]:
     """An item of the signed-in account as its form shows it (private fields as `Viewer`
     allows the account: its own records' in full)."""
     me = current_account()
-    viewer = service().viewer(me.actor.role if me is not None else None)
+    viewer = _page_viewer(me.actor.role if me is not None else None)
     data: dict[str, Any] = item.model_dump(mode="json", context={VIEWER: viewer})
     return data
 
@@ -124,7 +133,7 @@ def _contact(kind: str, item_id: str, challenge: str | None = None) -> dict:
         return hidden
     # The API's one rule (`Viewer`): e.g. a provider's account sees a town's mailbox only when
     # the town reported an open need.
-    if not service().viewer(signed_in.actor.role).may_see_private(item):
+    if not _page_viewer(signed_in.actor.role).may_see_private(item):
         return hidden
     return {
         "exists": True,

@@ -166,31 +166,33 @@ class Answers:
 
     def match(self, ask: Ask) -> MatchResult:
         """Ranked, explained results of the kinds asked."""
+        key = ask.key  # its filters serialised once
         with self._current() as view:
             # A repeated challenge costs neither encoding nor ranking while the data is
             # unchanged.
-            hit = self.results.get(ask.key, view.change_sequence)
+            hit = self.results.get(key, view.change_sequence)
             if hit is not None:
                 return hit
             found = self._found(ask, view)
-            self.results.put(ask.key, view.change_sequence, found)
+            self.results.put(key, view.change_sequence, found)
             return found
 
     def match_json(self, ask: Ask) -> bytes:
         """`match` serialised as JSON (UTF-8); a repeated challenge gets the bytes kept from
         its first answer while the data is unchanged, and is not serialised again."""
+        key = ask.key  # its filters serialised once
         with self._current() as view:
             version = view.change_sequence
-            hit = self.json_answers.get(ask.key, version)
+            hit = self.json_answers.get(key, version)
             if hit is not None:
                 return hit
-            found = self.results.get(ask.key, version)
+            found = self.results.get(key, version)
             if found is None:
                 found = self._found(ask, view)
             body = found.model_dump_json().encode()
             # Weighed by the body just made: no second serialisation on the request's path.
-            self.results.put(ask.key, version, found, len(body) * MODEL_BYTES_PER_JSON_BYTE)
-            self.json_answers.put(ask.key, version, body)
+            self.results.put(key, version, found, len(body) * MODEL_BYTES_PER_JSON_BYTE)
+            self.json_answers.put(key, version, body)
             return body
 
     def _found(self, ask: Ask, view: View) -> MatchResult:
