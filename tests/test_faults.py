@@ -54,7 +54,9 @@ def test_sigkill_during_import_and_index_save_loses_nothing(database, zygote, tm
     campaign = Campaign(tmp_path / "home", FakeEncoder(), "fake", zygote, db_url, SEED, SIZE)
     campaign.prepare()
     campaign.kill_point(None)  # a run to the end measures how long each phase takes
-    _kill_until_covered(campaign, kills=12 if database == "sqlite" else 8, extra=8)
+    # 16 more aims at a missed phase: with 8, one clean-clone run on PostgreSQL (2026-12-06)
+    # landed every kill aimed between the index files late (no rebuild seen; nothing lost).
+    _kill_until_covered(campaign, kills=12 if database == "sqlite" else 8, extra=16)
     tally = campaign.tally
     print(tally.summary())
     assert tally.ok, tally.summary()
