@@ -9,7 +9,6 @@ explanations. A repeated query is timed too: it must not pay for encoding again.
 
 from __future__ import annotations
 
-from api import heap
 from benchmarks.stats import percentiles, timed
 from matcher.matching.matcher import RESULT_KINDS
 from matcher.matching.peers import rank_peers
@@ -17,6 +16,7 @@ from matcher.matching.projects import rank_projects
 from matcher.matching.providers import rank_providers
 from matcher.matching.retrieval import SEARCHABLE
 from matcher.service import MatcherService
+from matcher.web import heap
 
 STAGES = (
     "encode",

@@ -35,7 +35,7 @@ def main() -> int:
             "-p",
             "no:cacheprovider",
             "-x",
-            "tests/api/test_openapi_fuzz.py",
+            "tests/web/api/test_openapi_fuzz.py",
         ],
         cwd=ROOT,
         env=env,

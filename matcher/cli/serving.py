@@ -1,4 +1,4 @@
-"""`matcher serve`: the HTTP API and its pages (api/server.py runs gunicorn)."""
+"""`matcher serve`: the HTTP API and its pages (matcher/web/server.py runs gunicorn)."""
 
 from __future__ import annotations
 
@@ -25,14 +25,14 @@ def _store_is_empty(settings: Settings) -> bool:
 @click.pass_context
 def serve(ctx, host: str, port: int, workers: int | None) -> None:
     """Build the index if needed, then serve the API and docs with gunicorn."""
-    from api import server
+    from matcher.web import server
 
     settings = settings_of(ctx)
     # First, before the store's imports load numpy: the workers' share of the cores.
     serving = server.prepare(settings, workers)
     # Only the demo import here, into an empty store: the gunicorn master opens the service
-    # (indexes reconciled and saved) once for its workers (api/preload.py). A store with items
-    # is not even opened as a service here (its imports alone take seconds).
+    # (indexes reconciled and saved) once for its workers (matcher/web/preload.py). A store
+    # with items is not even opened as a service here (its imports alone take seconds).
     imported: dict[str, int] = {}
     if _store_is_empty(settings):
         service = service_of(settings)  # batch work: the settings without the serving bounds

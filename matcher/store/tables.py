@@ -197,9 +197,10 @@ feedback = Table(
     Index("feedback_by_client", "client", "created"),
 )
 
-# Signed-in web sessions (api/session.py): the cookie holds a random token, the table only its
-# SHA-256, the role and the hash of the API key it was opened with (so that revoking the key
-# ends the session), the form token against cross-site requests, and when it ends.
+# Signed-in web sessions (matcher/web/pages/session.py): the cookie holds a random token, the
+# table only its SHA-256, the role and the hash of the API key it was opened with (so that
+# revoking the key ends the session), the form token against cross-site requests, and when it
+# ends.
 web_sessions = Table(
     "web_sessions",
     metadata,

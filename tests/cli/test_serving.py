@@ -10,9 +10,9 @@ import sys
 
 from click.testing import CliRunner
 
-from api.server import Server, serving_settings
 from matcher.cli import main
 from matcher.config import SERVING_STATEMENT_TIMEOUT, Settings
+from matcher.web.server import Server, serving_settings
 from tests.helpers import make_settings
 
 
@@ -51,13 +51,13 @@ def test_gunicorn_options_come_from_the_settings(tmp_path):
 
 
 def test_importing_the_cli_and_the_server_does_no_work(tmp_path):
-    """`matcher serve` sizes OpenBLAS before numpy loads; `api.wsgi` builds no app and opens no
-    service until a server calls `create()`."""
+    """`matcher serve` sizes OpenBLAS before numpy loads; `matcher.web.wsgi` builds no app and
+    opens no service until a server calls `create()`."""
     home = tmp_path / "home"
     code = (
-        "import sys, matcher.cli, api, api.server; "
+        "import sys, matcher.cli, api, matcher.web.server; "
         "print(sorted(m for m in ('numpy', 'flask', 'matcher.service') if m in sys.modules)); "
-        "import api.wsgi; print(hasattr(api.wsgi, 'app'))"
+        "import matcher.web.wsgi; print(hasattr(matcher.web.wsgi, 'app'))"
     )
     environ = {k: v for k, v in os.environ.items() if not k.startswith("MATCHER_")}
     done = subprocess.run(

@@ -1,58 +1,73 @@
-"""One real `matcher serve` and one Chromium for the browser modules that ask for them
-(`live_site`, `chromium_browser`): the page-type sweeps (phone layout, axe, screenshots) and the
-leads test share the server; every browser module shares the one Chromium (Playwright's sync API
-runs one instance per process: a second one started beside it fails). Modules that write keep
-their own server, on a copy of the demo home built once (`site_home`)."""
-
-from __future__ import annotations
-
-import shutil
+"""The app on the tiny fixture corpus (fake encoder) with its clients: `client` for the API,
+`pages_client` for the pages, and `limited` with tight rate limits."""
 
 import pytest
 
-from matcher.keys import add_key
 from matcher.service import MatcherService
-from tests.helpers import make_settings
-from tests.web.chromium import launched, need_chromium
-from tests.web.pages import KEYS
-from tools.live_server import serve, stop
+from matcher.web import create_app
+from tests.helpers import ADMIN_KEY, FIXTURES, LIMITED_KEY, OWN_ORIGIN, make_settings
+from tools.fakes import FakeEncoder
 
 
-@pytest.fixture(scope="session")
-def _built_demo_home(tmp_path_factory, use_encoder):
-    """The demo corpus built once with the real encoder, as `matcher build` leaves a home."""
-    need_chromium()
-    home = tmp_path_factory.mktemp("web-demo-built")
-    service = MatcherService(make_settings(home), encoder=use_encoder)
-    service.build()
-    service.close()
-    return home
+@pytest.fixture
+def app(tmp_path):
+    """The app on the tiny fixture corpus with the fake encoder, an admin key and two role keys."""
+    from matcher.keys import add_key
+
+    settings = make_settings(
+        tmp_path / "home",
+        admin_key=ADMIN_KEY,
+        keys_file=tmp_path / "keys.json",
+        max_body_bytes=64 * 1024,
+    )
+    keys = {
+        "brensbach": add_key(settings.keys_file, "municipality:brensbach"),
+        "kassel": add_key(settings.keys_file, "municipality:kassel"),
+        "lichtwerk": add_key(settings.keys_file, "provider:lichtwerk"),
+    }
+    service = MatcherService(settings, encoder=FakeEncoder())
+    service.build(FIXTURES)
+    app = create_app(settings, service, {"TESTING": True})
+    app.extensions["test_keys"] = {k: {"Authorization": f"Bearer {v}"} for k, v in keys.items()}
+    return app
 
 
-@pytest.fixture(scope="session")
-def site_home(tmp_path_factory, _built_demo_home):
-    """A function giving a fresh home with its own copy of the built demo store and index
-    (a server on it loads them instead of building the demo again)."""
-
-    def copy(name: str):
-        home = tmp_path_factory.mktemp(name)
-        shutil.copytree(_built_demo_home, home, dirs_exist_ok=True)
-        return home
-
-    return copy
+@pytest.fixture
+def client(app):
+    """A client of the API: no Origin, as from a program."""
+    return app.test_client()
 
 
-@pytest.fixture(scope="session")
-def live_site(site_home):
-    """(base URL, home) of a real server on the demo data; skips without Chromium."""
-    home = site_home("web-site")
-    KEYS["town"] = add_key(home / "keys.json", "municipality:mossautal")
-    process, base = serve(home)
-    yield base, home
-    stop(process)
+@pytest.fixture
+def pages_client(app):
+    """A client of the pages as a browser on them: every request says it comes from this
+    server (Origin), so form posts pass the pages' origin check."""
+    browser = app.test_client()
+    browser.environ_base["HTTP_ORIGIN"] = OWN_ORIGIN
+    return browser
 
 
-@pytest.fixture(scope="session")
-def chromium_browser():
-    need_chromium()
-    yield from launched()
+@pytest.fixture
+def app_service(app):
+    """The service behind `app`."""
+    return app.extensions["matcher"]
+
+
+@pytest.fixture
+def keys(app):
+    return app.extensions["test_keys"]
+
+
+@pytest.fixture
+def limited(tmp_path):
+    """A client of an app with tight rate limits (3 matches, 2 writes, 2 verdicts a minute)."""
+    settings = make_settings(
+        tmp_path,
+        admin_key=LIMITED_KEY,
+        rate_limit_match="3 per minute",
+        rate_limit_write="2 per minute",
+        rate_limit_feedback="2 per minute",
+    )
+    service = MatcherService(settings, encoder=FakeEncoder())
+    service.build(FIXTURES)
+    return create_app(settings, service, {"TESTING": True}).test_client()

@@ -1,0 +1,58 @@
+"""One real `matcher serve` and one Chromium for the browser modules that ask for them
+(`live_site`, `chromium_browser`): the page-type sweeps (phone layout, axe, screenshots) and the
+leads test share the server; every browser module shares the one Chromium (Playwright's sync API
+runs one instance per process: a second one started beside it fails). Modules that write keep
+their own server, on a copy of the demo home built once (`site_home`)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from matcher.keys import add_key
+from matcher.service import MatcherService
+from tests.helpers import make_settings
+from tests.web.pages.chromium import launched, need_chromium
+from tests.web.pages.site import KEYS
+from tools.live_server import serve, stop
+
+
+@pytest.fixture(scope="session")
+def _built_demo_home(tmp_path_factory, use_encoder):
+    """The demo corpus built once with the real encoder, as `matcher build` leaves a home."""
+    need_chromium()
+    home = tmp_path_factory.mktemp("web-demo-built")
+    service = MatcherService(make_settings(home), encoder=use_encoder)
+    service.build()
+    service.close()
+    return home
+
+
+@pytest.fixture(scope="session")
+def site_home(tmp_path_factory, _built_demo_home):
+    """A function giving a fresh home with its own copy of the built demo store and index
+    (a server on it loads them instead of building the demo again)."""
+
+    def copy(name: str):
+        home = tmp_path_factory.mktemp(name)
+        shutil.copytree(_built_demo_home, home, dirs_exist_ok=True)
+        return home
+
+    return copy
+
+
+@pytest.fixture(scope="session")
+def live_site(site_home):
+    """(base URL, home) of a real server on the demo data; skips without Chromium."""
+    home = site_home("web-site")
+    KEYS["town"] = add_key(home / "keys.json", "municipality:mossautal")
+    process, base = serve(home)
+    yield base, home
+    stop(process)
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    need_chromium()
+    yield from launched()
