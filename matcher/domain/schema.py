@@ -82,7 +82,7 @@ MAX_MEMBERS = 100
 ProjectStatus = Literal["geplant", "laufend", "abgeschlossen"]
 NeedStatus = Literal["offen", "in_arbeit", "erledigt"]
 Kind = Literal["municipalities", "projects", "providers", "offerings", "needs"]
-KINDS: tuple[str, ...] = ("municipalities", "projects", "providers", "offerings", "needs")
+KINDS: tuple[str, ...] = get_args(Kind)  # the item kinds, named once
 
 # The shortest and longest challenge text accepted anywhere (API, web form, service).
 MIN_CHALLENGE_CHARS = 3

@@ -55,7 +55,7 @@ def test_importing_the_cli_and_the_server_does_no_work(tmp_path):
     opens no service until a server calls `create()`."""
     home = tmp_path / "home"
     code = (
-        "import sys, matcher.cli, api, matcher.web.server; "
+        "import sys, matcher.cli, matcher.web, matcher.web.server; "
         "print(sorted(m for m in ('numpy', 'flask', 'matcher.service') if m in sys.modules)); "
         "import matcher.web.wsgi; print(hasattr(matcher.web.wsgi, 'app'))"
     )
