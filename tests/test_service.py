@@ -131,7 +131,9 @@ def test_providers_and_municipalities(service):
     ids = [t.id for t in towns]
     assert "mossautal" in ids and "brensbach" in ids  # solved it / has the same need
     brensbach = towns[ids.index("brensbach")]
-    assert any("denselben Bedarf" in r for r in brensbach.explanation.reasons)
+    # „denselben“ only when the calibrated probability is sure (issue 26), which the fake
+    # encoder's vectors are not: the need is named either way.
+    assert any("Bedarf gemeldet" in r for r in brensbach.explanation.reasons)
 
 
 def test_invalid_queries_are_domain_errors(service, settings):

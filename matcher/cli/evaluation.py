@@ -37,7 +37,8 @@ from matcher.domain.errors import ConfigError
     type=click.Choice(["held-out", "tune", "all"]),
     default="held-out",
     show_default=True,
-    help="With --encoders: the half of the demo judgments reported (choose on tune).",
+    help="The half reported: of the demo judgments with --encoders (and their confidence), of "
+    "the external set's publishers with --external (choose on tune).",
 )
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
@@ -62,10 +63,10 @@ def eval_(
         from matcher.evaluation.external import external_table, format_table
 
         with malformed_input():
-            rows = external_table(external, settings, limit=limit)
+            rows = external_table(external, settings, limit=limit, half=split)
         click.echo(json.dumps(rows, indent=2) if as_json else format_table(rows))
         return
-    from matcher.evaluation import agreement
+    from matcher.evaluation import agreement, confidence
     from matcher.evaluation import judgments as judged
     from matcher.ranking.config import load_ranking_config
 
@@ -76,10 +77,16 @@ def eval_(
         judgments = judged.load(settings.demo_dir)
         tables = judged.table(service, judgments, extra)
         agreeing = _agreement(service, judgments)
+        sure = confidence.table(
+            service, judgments, agreement.read_second(settings.demo_dir), service.ranking
+        )
     if as_json:
-        click.echo(json.dumps({**tables, "agreement": agreeing}, indent=2))
+        click.echo(json.dumps({**tables, "agreement": agreeing, "confidence": sure}, indent=2))
         return
     click.echo(judged.format_table(tables))
+    click.echo("\nconfidence of the hybrid: results shown as „hoch“ (first 10 of each query)")
+    for kind, figures in sure.items():
+        click.echo(f"{kind}\n" + "\n".join(confidence.format_lines(figures, "held-out")))
     if agreeing:
         click.echo("\n" + agreement.format_table(agreeing, list(judged.baselines(service.ranking))))
 
@@ -112,7 +119,7 @@ def _eval_encoders(
 
     if external is not None:
         with malformed_input():
-            rows = compared.external_table(external, settings, specs, limit=limit)
+            rows = compared.external_table(external, settings, specs, limit=limit, half=split)
         click.echo(json.dumps(rows, indent=2) if as_json else compared.format_external(rows))
         return
     with malformed_input():

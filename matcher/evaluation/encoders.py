@@ -21,6 +21,7 @@ from pathlib import Path
 
 from matcher.config import Settings
 from matcher.embeddings import CachedEncoder, Encoder, create_encoder
+from matcher.evaluation import agreement, confidence
 from matcher.evaluation import external as ext
 from matcher.evaluation import judgments as judged
 from matcher.evaluation import metrics as ev
@@ -111,6 +112,7 @@ def demo_table(
     ranking = load_ranking_config(settings.ranking_path)
     fingerprint = demo_fingerprint(settings.demo_dir)
     per_kind: dict[str, dict[str, dict[str, PerQuery]]] = {}
+    sure: dict[str, dict[str, dict]] = {}  # kind → encoder → confidence figures
     for spec in specs:
         home = home_of(root, spec)
         _fresh_home(home, fingerprint)
@@ -122,9 +124,19 @@ def demo_table(
             (home / FINGERPRINT).write_text(fingerprint + "\n")
             for kind, systems in _runs(service, judgments, split).items():
                 per_kind.setdefault(kind, {})[spec] = systems
+            second = agreement.read_second(settings.demo_dir)
+            for kind, figures in confidence.table(
+                service, judgments, second, service.ranking, split
+            ).items():
+                sure.setdefault(kind, {})[spec] = figures
         finally:
             service.close()
-    return {kind: _rows(per, specs) for kind, per in per_kind.items()}
+    tables = {kind: _rows(per, specs) for kind, per in per_kind.items()}
+    for kind, rows in tables.items():
+        for row in rows:
+            if row["system"] == "hybrid" and row["encoder"] in sure.get(kind, {}):
+                row["confidence"] = sure[kind][row["encoder"]]
+    return tables
 
 
 def external_table(
@@ -134,13 +146,16 @@ def external_table(
     limit: int | None = None,
     root: Path | None = None,
     make_encoder: MakeEncoder | None = None,
+    half: str = "all",
 ) -> list[dict]:
-    """Rows (system, encoder) on an external labelled corpus, every query of it."""
+    """Rows (system, encoder) on an external labelled corpus: the queries of one half by
+    publisher (`external.split`), or all."""
     if not specs:
         raise ValueError("name at least one encoder")
     corpus = ext.read_musterdatenkatalog(path)
     qrels = ext.judgments(corpus)
-    qids = list(qrels)[:limit] if limit else list(qrels)
+    qids = ext.half(corpus, list(qrels), half)
+    qids = qids[:limit] if limit else qids
     qrels = {q: qrels[q] for q in qids}
     position = {i: n for n, i in enumerate(corpus.ids)}
     config = load_ranking_config(settings.ranking_path)
@@ -184,6 +199,9 @@ def format_demo(tables: Mapping[str, list[dict]], split: str) -> str:
         lines.append(f"\n{kind} ({rows[0]['queries']} queries, {split})")
         heading = f"ΔnDCG vs {rows[0]['encoder']} [95% CI]"
         lines += ev.format_comparison(rows, _LABELS, metrics, "ndcg@10_delta", heading)
+        for row in rows:
+            if "confidence" in row:
+                lines += confidence.format_lines(row["confidence"], split, f"{row['encoder']}: ")
     return "\n".join(lines)
 
 

@@ -7,7 +7,9 @@ gain 2 for the same `musterdatensatz`, 1 for the same `thema`.
 
 from __future__ import annotations
 
+import copy
 import csv
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -72,6 +74,20 @@ def judgments(corpus: LabelledCorpus) -> dict[str, dict[str, float]]:
     return out
 
 
+def split(corpus: LabelledCorpus, qids: list[str]) -> tuple[list[str], list[str]]:
+    """(tune, held_out) of the queries by publisher (`org`), stable by a hash of its name:
+    weights chosen on one half never saw a publisher of the other (a publisher's rows are
+    alike: Kiel alone has 775)."""
+    org = dict(zip(corpus.ids, corpus.orgs, strict=True))
+    tune = [q for q in qids if _draw("org:" + org[q]) % 2 == 0]
+    held_out = [q for q in qids if _draw("org:" + org[q]) % 2 == 1]
+    return tune, held_out
+
+
+def _draw(key: str) -> int:
+    return int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:8], 16)
+
+
 class Systems:
     """The rankers compared: BM25 (plain and German), dense, and the hybrid fusion."""
 
@@ -90,6 +106,12 @@ class Systems:
         # Rows of the query's own publisher are dropped after ranking; rank deep enough that k
         # remain even for the largest publisher (Kiel has 775 of 3,002 rows).
         self.largest_org = max(Counter(corpus.orgs).values(), default=0)
+
+    def with_config(self, config: RankingConfig) -> Systems:
+        """The same indexes ranked by another config (a new object; vectors not encoded again)."""
+        other = copy.copy(self)
+        other.config = config.model_copy(update={"min_score": -1.0})
+        return other
 
     def _keep(self, q: int, ranked: list[str], k: int) -> list[str]:
         org = self.corpus.orgs[q]
@@ -139,11 +161,24 @@ class _PlainAnalyzer:
 SYSTEMS = ("bm25-plain", "bm25", "dense", "hybrid")
 
 
+def half(corpus: LabelledCorpus, qids: list[str], which: str) -> list[str]:
+    """The queries of one half by publisher (`split`): "tune", "held-out", or "all"."""
+    if which == "all":
+        return qids
+    tune, held_out = split(corpus, qids)
+    return {"tune": tune, "held-out": held_out}[which]
+
+
 def compare(
-    systems: Systems, qrels: dict[str, dict[str, float]], limit: int | None = None
+    systems: Systems,
+    qrels: dict[str, dict[str, float]],
+    limit: int | None = None,
+    which: str = "all",
 ) -> list[dict]:
-    """Per system: mean metrics with bootstrap CIs, and nDCG difference to BM25 with its CI."""
-    qids = list(qrels)[:limit] if limit else list(qrels)
+    """Per system: mean metrics with bootstrap CIs, and nDCG difference to BM25 with its CI
+    (on one half of the queries by publisher, `which`)."""
+    qids = half(systems.corpus, list(qrels), which)
+    qids = qids[:limit] if limit else qids
     qrels = {q: qrels[q] for q in qids}
     pos = {i: n for n, i in enumerate(systems.corpus.ids)}
     per_system: dict[str, dict[str, dict[str, float]]] = {}
@@ -165,8 +200,11 @@ def compare(
     return rows
 
 
-def external_table(path: Path, settings: Settings, limit: int | None = None) -> list[dict]:
-    """Evaluate on an external labelled corpus in memory (the demo store is not touched)."""
+def external_table(
+    path: Path, settings: Settings, limit: int | None = None, half: str = "all"
+) -> list[dict]:
+    """Evaluate on an external labelled corpus in memory (the demo store is not touched), on
+    one half of its queries by publisher (`split`) or all of them."""
     corpus = read_musterdatenkatalog(path)
     encoder = CachedEncoder(
         create_encoder(settings.encoder, settings.threads, settings.batch_size),
@@ -175,7 +213,7 @@ def external_table(path: Path, settings: Settings, limit: int | None = None) -> 
     )
     config = load_ranking_config(settings.ranking_path).for_encoder(settings.encoder)
     systems = Systems(corpus, encoder, config)
-    return compare(systems, judgments(corpus), limit)
+    return compare(systems, judgments(corpus), limit, half)
 
 
 def format_table(rows: list[dict]) -> str:

@@ -25,7 +25,9 @@ from matcher.matching.texts import ItemTexts
 from matcher.matching.towns import TownPairs
 from matcher.ranking import features as feat
 from matcher.ranking.analysis import GermanAnalyzer
-from matcher.ranking.config import RankingConfig
+from matcher.ranking.calibration import probability
+from matcher.ranking.config import Calibration, RankingConfig
+from matcher.ranking.features import INPUTS
 from matcher.ranking.fusion import Candidate, Scored, fuse
 
 # Explanations name at most this many query words, and only words found in at most this share
@@ -37,6 +39,8 @@ MIN_COMMON_DOCUMENTS = 3
 # starts this many characters before the first shared word when it has to be cut.
 MAX_QUOTE_CHARS = 160
 QUOTE_LEAD_CHARS = 40
+# The calibrated confidence reads the topic words a match shares up to this many.
+TOPIC_WORDS_FULL = 3
 
 
 def _quote(sentence: str, first: int) -> str:
@@ -108,7 +112,9 @@ class MatchData:
     @cached_property
     def texts(self) -> ItemTexts:
         """What explanations need of the items' own text (`ItemTexts`)."""
-        return self.known_texts or ItemTexts(self.catalog, self.indexes.lexical, self.analyzer)
+        return self.known_texts or ItemTexts(
+            self.catalog, self.indexes.lexical, self.analyzer, encoder=self.indexes.encoder
+        )
 
     @cached_property
     def towns(self) -> TownPairs:
@@ -175,6 +181,7 @@ class QueryContext:
         # Per item (kind, id): the query words it shares, and those of them an explanation names.
         self._shared: dict[tuple[str, str], dict[str, list[str]]] = {}
         self._matched: dict[tuple[str, str], list[str]] = {}
+        self._topic: dict[tuple[str, str], list[str]] = {}
         # Place features by a project's towns (many projects share their towns).
         self._places: dict[tuple[str, ...], dict[str, float]] = {}
 
@@ -317,18 +324,68 @@ class QueryContext:
         return self._vetted("providers", [sc for sc in found if sc.id in self.catalog.providers])
 
     def _vetted(self, kind: str, scored: list[Scored]) -> list[Scored]:
-        """Take confidence from matches whose text fit rests on incidental shared words: a
-        confident match needs a cosine of `confident_dense` (`item_confident_dense` when an
-        item is the query), or two topic words (nouns of the item) in common with the query,
-        one of them in the item's title (what it is about: a parking system that mentions
-        "LED" and "Straßenbeleuchtung" in passing is no lighting offer)."""
+        """Strength and confidence of each match: strong by the rules of `_ruled` (lists put
+        strong matches first); confident where the kind of result this list serves is
+        calibrated (`RankingConfig.calibration`) when the probability that it is relevant,
+        from its signals (`signals`), reaches the line of „hoch“, else when strong."""
+        self._ruled(kind, scored)
+        model = self.calibration(self.calibrated_kind(kind) or "")
+        if model is None:
+            return scored
+        best = max((sc.inputs["dense"] for sc in scored), default=0.0)
+        for rank, sc in enumerate(scored):
+            sc.signals = self.signals(kind, sc, best)
+            sc.signals["rank"] = 1.0 / (1 + rank)
+            sc.probability = probability(model, sc.signals)
+            sc.confident = sc.probability >= model.line
+        return scored
+
+    def calibration(self, result_kind: str) -> Calibration | None:
+        """The calibration of a kind of result on this query, if it has one."""
+        if self.q.item_categories is not None and result_kind != "leads":
+            return None
+        return self.data.config.calibration.get(result_kind)
+
+    def calibrated_kind(self, kind: str) -> str | None:
+        """The kind of result a list of `kind` serves here (its calibration): projects for
+        projects, providers for offerings and descriptions, peers for needs on a challenge and
+        leads for needs on an item; None for projects on an item (no judgments to fit on)."""
+        if self.q.item_categories is not None:
+            return "leads" if kind == "needs" else None
+        return {"needs": "municipalities", "offerings": "providers"}.get(kind, kind)
+
+    def signals(self, kind: str, sc: Scored, best_dense: float) -> dict[str, float]:
+        """What the probability of a match reads (`features.SIGNALS`): its inputs, text fit
+        and score, the topic words it shares (capped), one of them in its title, its cosine
+        behind the best of its list, its closest sentence's cosine, and whether it is an
+        offering or a need (its rank is added by `_vetted`)."""
+        words = self.topic_words(kind, sc.id)
+        return {
+            **{name: sc.inputs.get(name, 0.0) for name in INPUTS},
+            "text_fit": sc.text_fit,
+            "score": sc.score,
+            "topic": min(len(words), TOPIC_WORDS_FULL) / TOPIC_WORDS_FULL,
+            "title": float(len(words) >= 2 and self._anchored(kind, sc.id)),
+            "behind": sc.inputs["dense"] - best_dense,
+            "sentence": max(self.sentence_cosines(kind, sc.id), default=0.0),
+            "offering": float(kind == "offerings"),
+            "need": float(kind == "needs"),
+        }
+
+    def _ruled(self, kind: str, scored: list[Scored]) -> None:
+        """Take strength (and the confidence it gives) from matches whose text fit rests on
+        incidental shared words: a strong match needs a cosine of `confident_dense`
+        (`item_confident_dense` when an item is the query), or two topic words (nouns of the
+        item) in common with the query, one of them in the item's title (what it is about: a
+        parking system that mentions "LED" and "Straßenbeleuchtung" in passing is no lighting
+        offer)."""
         config = self.data.config
         item_query = self.q.item_categories is not None
         floor = config.item_confident_dense if item_query else config.confident_dense
         for sc in scored:
-            if sc.confident and sc.inputs["dense"] < floor and not self._anchored(kind, sc.id):
-                sc.confident = False
-        return scored
+            if sc.strong and sc.inputs["dense"] < floor and not self._anchored(kind, sc.id):
+                sc.strong = False
+            sc.confident = bool(sc.strong)
 
     def _anchored(self, kind: str, item_id: str) -> bool:
         """Two topic words in common, one of them a noun of the item's title."""
@@ -336,25 +393,53 @@ class QueryContext:
         if len(words) < 2:
             return False
         item = self.catalog.items[kind].get(item_id)
-        title = self.data.analyzer.noun_terms(display_name(item), True) if item else frozenset()
-        shared = self._shared_terms(kind, item_id)
-        return any(title.intersection(shared[w]) for w in words)
+        title = self.data.analyzer.noun_terms(display_name(item)) if item else frozenset()
+        return any(title & self._topics[w] for w in words)
 
     def shared_words(self, kind: str, item_id: str) -> int:
         """How many of the query's words the item's text shares (after analysis)."""
         return len(self._shared_terms(kind, item_id))
 
+    @cached_property
+    def _topics(self) -> dict[str, frozenset[str]]:
+        """The query's topic words (nouns in context, not common in German), in order, each
+        with the terms that carry its meaning (`GermanAnalyzer.topic_terms`)."""
+        analyzer = self.data.analyzer
+        topics = analyzer.topic_words(self.q.text)
+        return {w: analyzer.topic_terms(w) for w in dict.fromkeys(self.q.words) if w in topics}
+
     def topic_words(self, kind: str, item_id: str) -> list[str]:
-        """Query words the item shares as a noun of its own text ("Bus", not "zweimal"): the
-        words that say what both are about."""
+        """Query topic words that the item has as a topic word of its own text, by stem or by
+        the head of a compound, in the same spelling ("Bus" for "Rufbus"; not "stehen" nor
+        "zweimal", and not "Läden" for "Laden" nor "Park" for "Parkplatz"), in a sentence of
+        the item that is itself close to the query (`sentence_cosines`): the words that say
+        what both are about, in the same sense."""
+        key = (kind, item_id)
+        found = self._topic.get(key)
+        if found is None:
+            found = self._topic[key] = self._topic_words(kind, item_id)
+        return list(found)
+
+    def _topic_words(self, kind: str, item_id: str) -> list[str]:
         nouns = self.data.texts.nouns(kind, item_id)
         if nouns is None:
             return []
-        return [
-            word
-            for word, shared in self._shared_terms(kind, item_id).items()
-            if nouns.intersection(shared)
-        ]
+        words = [word for word, terms in self._topics.items() if nouns & terms]
+        senses = self.data.texts.senses(kind, item_id)
+        if senses is None or not words:
+            return words
+        floor = self.data.config.sense_min_cosine
+        cosines = self.sentence_cosines(kind, item_id)
+        close = [t for t, c in zip(senses.topics, cosines, strict=True) if c >= floor]
+        return [w for w in words if any(self._topics[w] & t for t in close)]
+
+    def sentence_cosines(self, kind: str, item_id: str) -> list[float]:
+        """The cosine of the query with each of the item's sentences (its title first, then its
+        description's sentences); empty without sentence vectors."""
+        senses = self.data.texts.senses(kind, item_id)
+        if senses is None or not len(senses.vectors):
+            return []
+        return (senses.vectors @ np.asarray(self.q.vector, dtype=np.float32)).tolist()
 
     # -- explanations ------------------------------------------------------------------------
 
@@ -381,9 +466,10 @@ class QueryContext:
         return sorted(found, key=lambda w: found[w])[:MAX_MATCHED_WORDS]
 
     def evidence(self, kind: str, item_id: str) -> str | None:
-        """A quotation from the item's description: the sentence that shares the most query
-        words, if it shares two (one of them a topic word), shortened around the first of them.
-        It shows why an item fits better than a list of words does."""
+        """A quotation from the item's description: of the sentences that share two query
+        words, one of them a topic word, the one closest to the query (else the one sharing
+        the most), shortened around the first of them. It shows why an item fits better than
+        a list of words does."""
         words = self.matched_words(kind, item_id)
         if len(words) < 2:
             return None
@@ -392,16 +478,19 @@ class QueryContext:
         for word in words:  # rarest first: a term two words share counts for the rarer one
             for term in self._word_terms[word]:
                 wanted.setdefault(term, word)
-        best: tuple[int, int, str, int] | None = None
+        # The title comes first among the sentence cosines.
+        cosines = self.sentence_cosines(kind, item_id)[1:]
+        best: tuple[float, int, int, str, int] | None = None
         for number, (sentence, first_at) in enumerate(self.data.texts.sentences(kind, item_id)):
             terms = [t for t in wanted if t in first_at]
             found = {wanted[t] for t in terms}
             if len(found) >= 2 and found & topic:
                 first = min(first_at[t] for t in terms)
-                key = (len(found) + len(found & topic), -number, sentence, first)
-                if best is None or key[:2] > best[:2]:
+                closeness = cosines[number] if number < len(cosines) else 0.0
+                key = (closeness, len(found) + len(found & topic), -number, sentence, first)
+                if best is None or key[:3] > best[:3]:
                     best = key
-        return _quote(best[2], best[3]) if best else None
+        return _quote(best[3], best[4]) if best else None
 
     def _shared_terms(self, kind: str, item_id: str) -> dict[str, list[str]]:
         """Query word → its terms that the item's text has too (words sharing none left out)."""

@@ -29,6 +29,12 @@ class LeadMatch:
     confident: bool = False
     similar_to: Municipality | None = None
 
+    @property
+    def probability(self) -> float | None:
+        """P(relevant) by its surest need, where leads are calibrated (else None)."""
+        chances = [n.scored.probability for n in self.needs if n.scored.probability is not None]
+        return max(chances) if chances else None
+
     def absorb(self, other: LeadMatch) -> None:
         """Merge another query's lead for the same town (needs once, the better score)."""
         known = {n.scored.id for n in self.needs}
@@ -59,9 +65,7 @@ def adopters(
         lead.needs.append(NeedHit(sc, label))
         lead.score = max(lead.score, w.need * sc.score)
         lead.confident = lead.confident or sc.confident
-    solved = {
-        m for sc in ctx.projects if sc.confident for m in catalog.projects[sc.id].municipalities
-    }
+    solved = {m for sc in ctx.projects if sc.strong for m in catalog.projects[sc.id].municipalities}
     for other in catalog.municipalities.values():
         if other.id in skip or other.id in solved or other.id in found:
             continue

@@ -147,6 +147,20 @@ class Matcher:
     def leads(self, item_id: str, k: int = 10, filters: Filters | None = None) -> LeadsResult:
         """Municipalities for a provider or one offering: open needs that match, then towns
         like its reference customers with no such project yet."""
+        catalog = self.data.catalog
+        provider_id, offerings, customers, found = self.lead_matches(item_id, filters)
+        provider = catalog.providers[provider_id]
+        return LeadsResult(
+            provider=ProviderRef(id=provider.id, name=provider.name),
+            offerings=[ItemRef(id=o.id, title=o.title) for o in offerings],
+            leads=[reasons.lead(catalog, lead, customers) for lead in ranked(found, k)],
+        )
+
+    def lead_matches(
+        self, item_id: str, filters: Filters | None = None
+    ) -> tuple[str, list[Offering], frozenset[str], dict[str, LeadMatch]]:
+        """(provider id, its offerings asked about, its customers, town id → lead) for a
+        provider or one offering, before presenting."""
         catalog, filters = self.data.catalog, filters or Filters()
         offerings: list[Offering]
         if item_id in catalog.offerings:
@@ -177,12 +191,7 @@ class Matcher:
                     found[mid].absorb(lead)
                 else:
                     found[mid] = lead
-        provider = catalog.providers[provider_id]
-        return LeadsResult(
-            provider=ProviderRef(id=provider.id, name=provider.name),
-            offerings=[ItemRef(id=o.id, title=o.title) for o in offerings],
-            leads=[reasons.lead(catalog, lead, customers) for lead in ranked(found, k)],
-        )
+        return provider_id, offerings, customers, found
 
     def similar(
         self, project_id: str, k: int = 10, filters: Filters | None = None

@@ -15,6 +15,7 @@ from matcher.domain import geography
 from matcher.domain.schema import Filters, Municipality, Need, Project
 from matcher.matching.context import MatchData, Query, QueryContext
 from matcher.ranking import features as feat
+from matcher.ranking.calibration import probability
 from matcher.ranking.fusion import Scored
 
 
@@ -27,23 +28,46 @@ class PeerMatch:
     projects: list[Scored] = field(default_factory=list)
     needs: list[Scored] = field(default_factory=list)
     components: dict[str, float] = field(default_factory=dict)
-    confident: bool = False
+    confident: bool = False  # shown as „hoch“
     # For peers by profile: (own item title, kind of their item, their item id).
     pairs: list[tuple[str, str, str]] = field(default_factory=list)
     # Projects the town already runs together with the asker (on the topic asked, or any).
     together: list[str] = field(default_factory=list)
+    # Where peers are calibrated: P(relevant) by its parts (`peer_signals`; the town's
+    # probability is the largest), and the line of „hoch“.
+    chances: dict[str, float] = field(default_factory=dict)
+    line: float | None = None
+    strong: bool = False  # a strong matching project or need (lists put these first)
+
+    @property
+    def probability(self) -> float | None:
+        """P(relevant) by the surest of its parts (None where peers are not calibrated)."""
+        return max(self.chances.values()) if self.chances else None
 
     @property
     def relations(self) -> list[str]:
         """'partner' (already runs a project with the asker), 'hat_geloest' (has a
         confidently matching project), 'gleicher_bedarf' (has a confidently matching need): a
-        tag needs a match that backs it."""
-        tags = [
-            name
-            for name, items in (("hat_geloest", self.projects), ("gleicher_bedarf", self.needs))
-            if any(sc.confident for sc in items)
-        ]
-        return (["partner"] if self.together else []) + tags
+        tag needs a match that backs it (calibrated: its probability reaches the line)."""
+        if self.line is not None:
+            tags = [
+                name
+                for name, part in (("hat_geloest", "projects"), ("gleicher_bedarf", "needs"))
+                if self.chances.get(part, 0.0) >= self.line
+            ]
+        else:
+            tags = [
+                name
+                for name, items in (
+                    ("hat_geloest", self.projects),
+                    ("gleicher_bedarf", self.needs),
+                )
+                if any(sc.confident for sc in items)
+            ]
+        partner = self.together and (
+            self.line is None or self.chances.get("together", 0.0) >= self.line
+        )
+        return (["partner"] if partner else []) + tags
 
 
 def structure(data: MatchData, asker: Municipality | None, town: Municipality) -> dict[str, float]:
@@ -88,22 +112,44 @@ def rank_peers(ctx: QueryContext) -> list[PeerMatch]:
             **_topic(ctx, parts["projects"], parts["needs"]),
             **(structure(ctx.data, q.asker, town) if q.asker else {}),
         }
-        confident = any(sc.confident for sc in parts["projects"] + parts["needs"])
-        results.append(
-            PeerMatch(
-                town,
-                sum(components.values()),
-                parts["projects"],
-                parts["needs"],
-                components,
-                confident,
-                together=together,
-            )
+        strong = any(sc.strong for sc in parts["projects"] + parts["needs"])
+        match = PeerMatch(
+            town,
+            sum(components.values()),
+            parts["projects"],
+            parts["needs"],
+            components,
+            strong,
+            strong=strong,
+            together=together,
         )
-    # Towns with a confident match, and the asker's partners on the topic, come first:
+        model = ctx.calibration("municipalities")
+        if model is not None:
+            match.chances = {
+                part: probability(model, signals) for part, signals in peer_signals(match).items()
+            }
+            match.line = model.line
+            match.confident = max(match.chances.values(), default=0.0) >= model.line
+        results.append(match)
+    # Towns with a strong match, and the asker's partners on the topic, come first:
     # structure must not lift a weak match above them.
-    results.sort(key=lambda r: (not (r.confident or r.together), -r.score, r.town.id))
+    results.sort(key=lambda r: (not (r.strong or r.together), -r.score, r.town.id))
     return results
+
+
+def peer_signals(match: PeerMatch) -> dict[str, dict[str, float]]:
+    """What a peer's probability reads, by its best project, its best need, and its best
+    project that it runs with the asker (their signals; `together` for that project)."""
+    out = {}
+    if match.projects:
+        best = match.projects[0]
+        out["projects"] = {**best.signals, "together": float(best.id in match.together)}
+    if match.needs:
+        out["needs"] = {**match.needs[0].signals, "need": 1.0}
+    joint = [sc for sc in match.projects if sc.id in match.together]
+    if joint:
+        out["together"] = {**joint[0].signals, "together": 1.0}
+    return out
 
 
 def _together(
@@ -133,7 +179,7 @@ def _profile_weight(data: MatchData, item: Project | Need, kind: str, sc: Scored
     """What one match adds to a profile peer's topic sum: an uncertain match only a share,
     and a project that answers one of our open needs more."""
     w = data.config.municipalities
-    weight = 1.0 if sc.confident else w.weak_match
+    weight = 1.0 if sc.strong else w.weak_match
     if isinstance(item, Need) and item.status != "erledigt" and kind == "projects":
         weight *= w.need_solved
     return sc.score * weight

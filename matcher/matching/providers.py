@@ -9,6 +9,7 @@ from matcher.domain import geography
 from matcher.domain.schema import Project
 from matcher.matching.context import QueryContext
 from matcher.ranking import features as feat
+from matcher.ranking.calibration import probability
 from matcher.ranking.fusion import Scored
 
 
@@ -22,7 +23,10 @@ class ProviderMatch:
     description: Scored | None = None
     references: list[Project] = field(default_factory=list)
     components: dict[str, float] = field(default_factory=dict)
-    confident: bool = False
+    confident: bool = False  # shown as „hoch“
+    strong: bool = False  # a strong offering or description, or a matching reference
+    probability: float | None = None  # calibrated, where providers are (`signals`)
+    signals: dict[str, float] = field(default_factory=dict)
 
 
 def _passes_place(ctx: QueryContext, provider_id: str) -> bool:
@@ -48,6 +52,22 @@ def _deliverers(ctx: QueryContext, project_id: str) -> list[str]:
     return [p for p in dict.fromkeys([*project.providers, *citing]) if p in ctx.catalog.providers]
 
 
+def provider_signals(
+    ctx: QueryContext, r: ProviderMatch, hits: dict[str, Scored]
+) -> dict[str, float]:
+    """What a provider's probability reads: the signals of what makes its fit (its best
+    offering or its self-description, whichever scores more as weighted), and the probability
+    of its best matching reference project."""
+    w = ctx.data.config.providers
+    parts = [(sc.score * w.offering, sc) for sc in r.offerings[:1]]
+    parts += [(r.description.score * w.description, r.description)] if r.description else []
+    best = max(parts, key=lambda x: x[0], default=(0.0, None))[1]
+    reference = max(
+        (hits[p.id].probability or 0.0 for p in r.references if p.id in hits), default=0.0
+    )
+    return {**(best.signals if best else {}), "reference": reference}
+
+
 def rank_providers(ctx: QueryContext) -> list[ProviderMatch]:
     """Every provider with a fitting offering or description, best first."""
     w, catalog, q = ctx.data.config.providers, ctx.catalog, ctx.q
@@ -57,7 +77,7 @@ def rank_providers(ctx: QueryContext) -> list[ProviderMatch]:
         groups.setdefault(provider, ProviderMatch(provider)).offerings.append(sc)
     for sc in ctx.provider_descriptions:
         groups.setdefault(sc.id, ProviderMatch(sc.id)).description = sc
-    hits = {sc.id: sc for sc in ctx.projects if sc.confident}
+    hits = {sc.id: sc for sc in ctx.projects if sc.strong}
     if w.reference_fit > 0:
         # A provider whose delivered project fits ranks by it, however thin its own profile.
         for project_id in hits:
@@ -88,13 +108,18 @@ def rank_providers(ctx: QueryContext) -> list[ProviderMatch]:
             )
             r.components["similar_customers"] = round(w.reference_similarity * alike, 4)
         r.score = sum(r.components.values())
-        # Confident if an offering or the self-description fits well, or a matching reference
-        # (a confident project hit) backs it.
-        r.confident = (
+        # Strong if an offering or the self-description fits well, or a matching reference
+        # (a strong project hit) backs it; confident by the calibration, if there is one.
+        r.strong = r.confident = (
             bool(r.references)
-            or any(sc.confident for sc in r.offerings)
-            or bool(r.description and r.description.confident)
+            or any(sc.strong for sc in r.offerings)
+            or bool(r.description and r.description.strong)
         )
+        model = ctx.calibration("providers")
+        if model is not None:
+            r.signals = provider_signals(ctx, r, hits)
+            r.probability = probability(model, r.signals)
+            r.confident = r.probability >= model.line
         results.append(r)
-    results.sort(key=lambda r: (not r.confident, -r.score, r.provider_id))
+    results.sort(key=lambda r: (not r.strong, -r.score, r.provider_id))
     return results

@@ -40,6 +40,7 @@ WEAK = "nur schwache Übereinstimmung – bitte prüfen"
 # A reason names at most this many of the query's words.
 MAX_NAMED_WORDS = 3
 SCORE_DIGITS = 4
+PROBABILITY_DIGITS = 3
 DISTANCE_DIGITS = 1  # distance_km in results; pages show whole km of that (km_text)
 
 
@@ -61,8 +62,23 @@ def and_list(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " und " + names[-1]
 
 
-def confidence(confident: bool) -> str:
-    return "hoch" if confident else "niedrig"
+def confidence(
+    confident: bool,
+    strong: bool | None = None,
+    probability: float | None = None,
+    shown_from: float = 0.0,
+) -> str:
+    """„hoch“ when sure (calibrated); „mittel“ when only strong by the rules and, where there is
+    a calibrated probability, at least `shown_from`; else „niedrig“."""
+    if confident:
+        return "hoch"
+    likely = probability is None or probability >= shown_from
+    return "mittel" if strong and likely else "niedrig"
+
+
+def chance(probability: float | None) -> float | None:
+    """A calibrated probability as results show it (None where there is none)."""
+    return None if probability is None else round(probability, PROBABILITY_DIGITS)
 
 
 def _town(town: Municipality) -> dict:
@@ -210,7 +226,13 @@ def project(ctx: QueryContext, scored: Scored) -> ProjectResult:
     return ProjectResult(
         **summary.model_dump(),
         score=round(scored.score, SCORE_DIGITS),
-        confidence=confidence(scored.confident),
+        confidence=confidence(
+            scored.confident,
+            scored.strong,
+            scored.probability,
+            ctx.data.config.shown_probability,
+        ),
+        probability=chance(scored.probability),
         own=own,
         explanation=Explanation(
             text_fit=round(scored.text_fit, SCORE_DIGITS),
@@ -262,7 +284,10 @@ def provider(ctx: QueryContext, r: ProviderMatch) -> ProviderResult:
         ),
         regions=prov.regions,
         score=round(r.score, SCORE_DIGITS),
-        confidence=confidence(r.confident),
+        confidence=confidence(
+            r.confident, r.strong, r.probability, ctx.data.config.shown_probability
+        ),
+        probability=chance(r.probability),
         offerings=offerings,
         references=references[:5],
         municipalities=sorted({n for ref in references for n in ref.municipalities}),
@@ -338,7 +363,10 @@ def municipality(ctx: QueryContext, r: PeerMatch) -> MunicipalityResult:
             {str(c) for sc in r.projects[:3] for c in catalog.projects[sc.id].categories[:1]}
         ),
         score=round(r.score, SCORE_DIGITS),
-        confidence=confidence(r.confident),
+        confidence=confidence(
+            r.confident, r.strong, r.probability, ctx.data.config.shown_probability
+        ),
+        probability=chance(r.probability),
         relations=r.relations,
         projects=[sc.id for sc in r.projects[:5]],
         needs=[sc.id for sc in r.needs[:5]],
@@ -381,6 +409,7 @@ def lead(catalog: Catalog, lead: LeadMatch, customers: frozenset[str] = frozense
         **_town(town),
         score=round(lead.score, SCORE_DIGITS),
         confidence=confidence(lead.confident),
+        probability=chance(lead.probability),
         basis="bedarf" if needs else "aehnliche_kommune",
         needs=needs[:3],
         similar_to=ref.id if ref is not None else None,

@@ -17,6 +17,7 @@ from matcher.domain.errors import NotReadyError
 from matcher.domain.schema import Entity, text_of
 from matcher.embeddings import CachedEncoder, VectorIndex, text_hash
 from matcher.embeddings.index import Observer, search_on_one_thread
+from matcher.matching.texts import sentence_texts
 from matcher.ranking import lexical_snapshot
 from matcher.ranking.analysis import GermanAnalyzer
 from matcher.ranking.fusion import Candidate
@@ -85,6 +86,10 @@ class SearchIndexes:
                 index.rebuild(stale, vectors, [hashes[i] for i in stale])
             else:
                 index.add(stale, vectors, [hashes[i] for i in stale])
+        if not self.load_only:
+            # The vectors of the items' sentences, which tell the sense of a shared word
+            # (`ItemTexts.senses`), go to the embedding cache: encoded once, looked up after.
+            self.encoder.encode([s for item in items for s in sentence_texts(item)])
         rebuilt = index.needs_rebuild
         if rebuilt:
             log.info("rebuilding the %s index as %s", kind, index.chosen_type())

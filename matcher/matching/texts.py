@@ -8,6 +8,12 @@ lexical indexes change in place), carrying over what it knew of the items the wr
 touch, so nothing here outlives the text it was made of. Worked out on first use, an item
 costs about 0.7 ms (compound splitting of words new to the process), which is most of a
 match's tail; `warm` does it ahead for a bounded number of items.
+
+With an encoder, it also holds the vectors of the item's sentences (its title and each sentence
+of its description), which tell the sense of a shared word: "Laden" in a sentence about charging
+cars is far from a query about empty shops. They come from the embedding cache (`matcher build`
+encodes them with the items' vectors, `sentence_texts`); a sentence missing from it (an item
+written since) is encoded on first use.
 """
 
 from __future__ import annotations
@@ -15,10 +21,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Hashable, Mapping
 from contextlib import suppress
+from dataclasses import dataclass
 from typing import TypeVar
 
+import numpy as np
+
 from matcher.domain.catalog import Catalog
-from matcher.domain.schema import display_name
+from matcher.domain.schema import Entity, display_name
+from matcher.embeddings import CachedEncoder
 from matcher.ranking.analysis import GermanAnalyzer
 from matcher.ranking.lexical import LexicalIndex
 
@@ -35,11 +45,32 @@ V = TypeVar("V")
 Sentence = tuple[str, dict[str, int]]
 
 
+@dataclass(frozen=True)
+class Senses:
+    """An item's title and description sentences (`sentence_texts`), each with the topic terms
+    of its words and its vector (unit length; one row a sentence)."""
+
+    topics: list[frozenset[str]]
+    vectors: np.ndarray
+
+
+def split_sentences(description: str) -> list[str]:
+    """The sentences of a description, whitespace collapsed."""
+    return _SENTENCE.split(" ".join(description.split()))
+
+
+def sentence_texts(item: Entity) -> list[str]:
+    """The texts whose vectors tell the sense of an item's words: its title, then each sentence
+    of its description (in the order of `ItemTexts.sentences`)."""
+    description = getattr(item, "description", "") or ""
+    return [display_name(item), *(split_sentences(description) if description else [])]
+
+
 def sentences(analyzer: GermanAnalyzer, description: str) -> list[Sentence]:
     """The sentences of a description (whitespace collapsed), each with the first position
     of every term of its words."""
     out = []
-    for sentence in _SENTENCE.split(" ".join(description.split())):
+    for sentence in split_sentences(description):
         first: dict[str, int] = {}
         for match in _SURFACE.finditer(sentence):
             for term in analyzer.word_terms(match.group().lower()):
@@ -59,22 +90,28 @@ class ItemTexts:
         analyzer: GermanAnalyzer,
         previous: ItemTexts | None = None,
         changed: Collection[tuple[str, str]] = (),
+        encoder: CachedEncoder | None = None,
     ) -> None:
         """With `previous` (the object of the version before), what it knew of every item not
-        in `changed` ((kind, id) pairs of the write between the two versions) is kept."""
+        in `changed` ((kind, id) pairs of the write between the two versions) is kept. Without
+        an `encoder`, items have no sentence vectors (`senses` is None)."""
         self.catalog = catalog
         self.lexical = lexical
         self.analyzer = analyzer
+        self.encoder = encoder
         self._terms: dict[Hashable, frozenset[str]] = {}
         self._nouns: dict[Hashable, frozenset[str] | None] = {}
         self._sentences: dict[Hashable, list[Sentence]] = {}
+        self._senses: dict[Hashable, Senses | None] = {}
         if previous is not None:
             # One C-level copy each: request threads may add to the previous ones meanwhile.
             self._terms.update(previous._terms.copy())
             self._nouns.update(previous._nouns.copy())
             self._sentences.update(previous._sentences.copy())
+            if previous.encoder is encoder:
+                self._senses.update(previous._senses.copy())
             for key in changed:
-                for kept in (self._terms, self._nouns, self._sentences):
+                for kept in (self._terms, self._nouns, self._sentences, self._senses):
                     kept.pop(key, None)
 
     def warm(self, limit: int) -> int:
@@ -118,7 +155,7 @@ class ItemTexts:
             if item is None:
                 return None
             description = getattr(item, "description", "") or ""
-            return self.analyzer.noun_terms(display_name(item), True) | self.analyzer.noun_terms(
+            return self.analyzer.noun_terms(display_name(item)) | self.analyzer.noun_terms(
                 description
             )
 
@@ -133,3 +170,16 @@ class ItemTexts:
             return sentences(self.analyzer, description) if description else []
 
         return self._kept(self._sentences, (kind, item_id), make)
+
+    def senses(self, kind: str, item_id: str) -> Senses | None:
+        """The item's sentences with their topic terms and vectors; None for an unknown id or
+        without an encoder."""
+
+        def make() -> Senses | None:
+            item = self.catalog.items[kind].get(item_id)
+            if item is None or self.encoder is None:
+                return None
+            texts = sentence_texts(item)
+            return Senses([self.analyzer.noun_terms(t) for t in texts], self.encoder.encode(texts))
+
+        return self._kept(self._senses, (kind, item_id), make)

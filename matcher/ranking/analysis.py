@@ -2,11 +2,19 @@
 
 Lower-casing, Snowball stemming (which also folds umlauts and ß, so "Strassen" meets "Straßen"),
 German stop words, and splitting of compounds, so "Straßenbeleuchtung" also matches "Beleuchtung".
+Folding is an alternative, not an identity: a word written with an umlaut also gives its stem as
+written ("läd" beside "lad" for "Läden"), so a query written with umlauts meets the same form first
+and "Läden" (shops) is no topic word of "Laden" (charging).
+
+Topic words, the nouns that say what a text is about, are decided by part of speech in context
+(HanTa's tagger) and by how common a word is in German (wordfreq), not by capitalisation alone.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterable
 from functools import lru_cache
 
 import Stemmer
@@ -18,14 +26,19 @@ from bm25s.stopwords import STOPWORDS_GERMAN
 from compound_split import de_ngram_probs as _ngrams
 
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
-# What ends a sentence, and what may stand between that and the next word.
-_SENTENCE_ENDS = ".!?:;"
-_OPENERS = " \t\r\n„“\"'‚‘(–—-"
-_LOOK_BACK = 8
 _MIN_COMPOUND = 10
 _MIN_PART = 4
 _SPLIT_SCORE = 0.5
 _MAX_WORD = 60
+
+# Tags (STTS, as HanTa gives them) of nouns: common nouns, names, nominalised infinitives and
+# foreign words ("LED", "Smart").
+_NOUN_TAGS = frozenset({"NN", "NE", "NNI", "FM"})
+# A word at least this common in German (Zipf scale of wordfreq: 5.5 is about three times in
+# 10,000 words, like "Stadt", "Zeit", "Jahr" or "stehen") says nothing about a topic.
+FREQUENT_ZIPF = 5.5
+_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*|[.!?:;]", re.UNICODE)
+_UMLAUT_FOLD = str.maketrans("äöü", "aou")
 
 
 def _fold(word: str) -> str:
@@ -106,6 +119,59 @@ def with_umlauts(word: str) -> str:
     return _TRANSLITERATED.sub(lambda m: _UMLAUT[m.group(1)], word)
 
 
+@lru_cache(maxsize=1)
+def _tagger() -> tuple[object, threading.Lock]:
+    """HanTa's German tagger (its model ships in the wheel: 0.2 s to load, once a process),
+    with a lock, as it is not known to be safe for threads."""
+    from HanTa import HanoverTagger
+
+    tagger = HanoverTagger.HanoverTagger("morphmodel_ger.pgz")
+    # Its morphological analysis of a word (most of the cost of tagging) is the same in every
+    # sentence: analyse each word once a process (the result is only read).
+    tagger.analyze_forward = lru_cache(maxsize=200_000)(tagger.analyze_forward)
+    return tagger, threading.Lock()
+
+
+def load_resources() -> None:
+    """Load the tagger's model and the word frequency list now, not on a first query: a
+    server's master does this before it forks, so that its workers share them."""
+    _tagger()
+    is_frequent("und")
+
+
+@lru_cache(maxsize=200_000)
+def is_frequent(word: str) -> bool:
+    """True for a word common in German text at large (wordfreq's German list)."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "de") >= FREQUENT_ZIPF
+
+
+@lru_cache(maxsize=20_000)
+def tagged_nouns(sentence: str) -> tuple[str, ...]:
+    """The words of one sentence that HanTa tags as nouns in context, as written (about 2 ms
+    for ten words new to the process): "Läden" in "stehen immer mehr Läden leer", not
+    "stehen"; "Laden" in "Laden für Urlaubsgäste"."""
+    tokens = _TOKEN.findall(sentence)
+    if not tokens:
+        return ()
+    tagger, lock = _tagger()
+    with lock:
+        tags = tagger.tag_sent(tokens, taglevel=0)  # type: ignore[attr-defined]
+    # German writes nouns with a capital: a word in lower case is none ("quellen" in "Mülleimer
+    # quellen über"), unless the whole sentence is written in lower case.
+    lower = sentence.islower()
+    return tuple(
+        w
+        for w, tag in zip(tokens, tags, strict=True)
+        if tag in _NOUN_TAGS and (lower or not w[0].islower())
+    )
+
+
+def _sentences_of(text: str) -> Iterable[str]:
+    return (s for s in re.split(r"(?<=[.!?:;])\s+|\n+", text) if s.strip())
+
+
 class GermanAnalyzer:
     """Text → terms for BM25 (stems of words and of compound parts)."""
 
@@ -114,6 +180,7 @@ class GermanAnalyzer:
         self._stemmer = Stemmer.Stemmer("german")
         self._stem = lru_cache(maxsize=200_000)(self._stemmer.stemWord)
         self.noun_terms = lru_cache(maxsize=20_000)(self._noun_terms)
+        self.topic_terms = lru_cache(maxsize=200_000)(self._topic_terms)
         # German vocabulary repeats from text to text: each word is analysed once.
         self.word_terms = lru_cache(maxsize=200_000)(self._word_terms)
 
@@ -126,35 +193,53 @@ class GermanAnalyzer:
                     out.append(word)
         return out
 
+    def _stems(self, word: str) -> tuple[str, ...]:
+        """The folded stem of a lower-case word, and its stem as written if that differs (has
+        an umlaut, "ae" read as "ä"): the Snowball stemmer only cuts endings and folds, so the
+        written stem is the written word cut to the folded stem's length."""
+        stem = self._stem(_fold(word))
+        written = with_umlauts(_fold(word))
+        if written.translate(_UMLAUT_FOLD).startswith(stem) and written[: len(stem)] != stem:
+            return stem, written[: len(stem)]
+        return (stem,)
+
     def _word_terms(self, word: str) -> tuple[str, ...]:
-        """Terms of one lower-case word: its stem, then the stems of its compound parts."""
-        terms = [self._stem(_fold(word))]
+        """Terms of one lower-case word: its stems, then the stems of its compound parts."""
+        terms = list(self._stems(word))
         if self.compounds:
-            terms.extend(
-                self._stem(_fold(p))
-                for p in split_compound(with_umlauts(word))
-                if _fold(p) not in STOPWORDS
-            )
+            for part in split_compound(with_umlauts(word)):
+                if _fold(part) not in STOPWORDS:
+                    terms.extend(self._stems(part))
         return tuple(terms)
 
-    def _noun_terms(self, text: str, title: bool = False) -> frozenset[str]:
-        """Terms of the words a text writes with a capital letter: in German the nouns, which
-        carry what a text is about ("Bus", "Straßenbeleuchtung"), unlike "zweimal", "voll" or
-        "älteren". A capital at a sentence's start proves nothing, except in a `title` (a noun
-        phrase: "Rufbus im Hohen Vogelsberg")."""
+    def _topic_terms(self, word: str) -> frozenset[str]:
+        """The terms that carry a lower-case word's meaning: its stem and that of its head
+        (the last part of a compound: "Bus" in "Rufbus", not "Park" in "Parkplatz"), each as
+        written ("läd" for "Läden", not "lad", which is "Laden" too)."""
+        out = {self._stems(word)[-1]}
+        parts = split_compound(with_umlauts(word)) if self.compounds else ()
+        # A common head says as little as a common word ("Stadt" of "Innenstadt").
+        if parts and _fold(parts[-1]) not in STOPWORDS and not is_frequent(parts[-1]):
+            out.add(self._stems(parts[-1])[-1])
+        return frozenset(out)
+
+    def topic_words(self, text: str) -> frozenset[str]:
+        """The words (lower case) of a text that are topic words: nouns in context, not stop
+        words, not common in German at large."""
         out: set[str] = set()
-        for match in _WORD.finditer(text):
-            word = match.group()
-            if not word[0].isupper():
-                continue
-            first = match.start() == 0
-            before = text[max(0, match.start() - _LOOK_BACK) : match.start()].rstrip(_OPENERS)
-            starts = first or not before or before[-1] in _SENTENCE_ENDS
-            if starts and not (title and first):
-                continue
-            for part in word.lower().split("-"):
-                if len(part) > 1 and _fold(part) not in STOPWORDS:
-                    out.update(self.word_terms(part))
+        for sentence in _sentences_of(text):
+            for noun in tagged_nouns(sentence):
+                for part in noun.lower().split("-"):
+                    if len(part) > 1 and _fold(part) not in STOPWORDS and not is_frequent(part):
+                        out.add(part)
+        return frozenset(out)
+
+    def _noun_terms(self, text: str) -> frozenset[str]:
+        """Topic terms (`topic_terms`) of the topic words of a text (`topic_words`): what the
+        text is about ("Bus", "Straßenbeleuchtung"), unlike "zweimal", "stehen" or "älteren"."""
+        out: set[str] = set()
+        for word in self.topic_words(text):
+            out.update(self.topic_terms(word))
         return frozenset(out)
 
     def terms(self, text: str) -> list[str]:

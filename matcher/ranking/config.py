@@ -15,7 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from matcher.domain.errors import ConfigError
-from matcher.ranking.features import INPUTS
+from matcher.ranking.features import INPUTS, SIGNALS
+
+# The kinds of result that carry a calibrated probability (the kinds of the judgments).
+CALIBRATED_KINDS = ("projects", "providers", "municipalities", "leads")
 
 
 class _Strict(BaseModel):
@@ -141,6 +144,21 @@ class LearnedRanker(_Strict):
     trained_on: str = ""
 
 
+class Calibration(_Strict):
+    """How sure a result of one kind is: a logistic model over its signals (`calibration.
+    SIGNALS`), fitted on judged results (grade ≥ 2 relevant), and the probability from which a
+    result is shown as „hoch“ (chosen on the tune half). Plain numbers: a reviewable diff."""
+
+    features: list[str]
+    coef: list[float]
+    intercept: float = 0.0
+    line: float = Field(0.5, ge=0, le=1, description="probability from which a result is „hoch“")
+    metrics: dict[str, float] = Field(
+        default_factory=dict, description="precision and count of „hoch“, ECE, where measured"
+    )
+    trained_on: str = ""
+
+
 class RankingConfig(_Strict):
     """Everything that decides the order of results."""
 
@@ -179,6 +197,23 @@ class RankingConfig(_Strict):
         description="the same for item queries (two descriptions are more alike than a short "
         "challenge and a description)",
     )
+    sense_min_cosine: float = Field(
+        0.32,
+        description="a word shared with an item is a topic word (evidence, the words a reason "
+        "names, the two topic words that stand in for `confident_dense`) only where a sentence "
+        "of the item that holds it has at least this cosine with the query: the same word in "
+        'another sense ("Laternen" of charging at street lamps, for lamps that burn all night) '
+        "is no evidence (chosen on the demo for use+e5 and USE, issue 26)",
+    )
+    shown_probability: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="a strong match (by the rules that order the lists) that is not sure "
+        "(„hoch“) is still shown as `mittel` from this calibrated probability of relevance; "
+        "below it, it is folded away as „unsicher“ (issue 26: the look-alikes in another sense "
+        "had 0.03–0.25, the right but unsure LichtWerk for street-light dimming 0.54)",
+    )
     max_per_municipality: int = Field(2, ge=1, description="results of one town before others")
     distance_scale_km: float = Field(30.0, gt=0)
     recency_half_life: float = Field(4.0, gt=0)
@@ -186,6 +221,12 @@ class RankingConfig(_Strict):
         "weights", description="hand-set weights, or the learned model below"
     )
     learned: LearnedRanker | None = None
+    calibration: dict[str, Calibration] = Field(
+        default_factory=dict,
+        description="per kind of result (projects, providers, municipalities, leads): the "
+        "probability that it is relevant and the line of „hoch“; a kind without one falls "
+        "back to `confident_score`/`confident_dense`",
+    )
     encoders: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="settings that differ by encoder: per encoder name, a partial config laid "
@@ -258,6 +299,14 @@ def _check_learned(config: RankingConfig) -> RankingConfig:
     unknown = set(config.learned.features if config.learned else ()) - set(INPUTS)
     if unknown:
         raise ConfigError(f"ranking config: learned model uses unknown inputs {sorted(unknown)}")
+    for kind, model in config.calibration.items():
+        if kind not in CALIBRATED_KINDS:
+            raise ConfigError(f"ranking config: calibration for unknown kind {kind!r}")
+        if len(model.features) != len(model.coef):
+            raise ConfigError(f"ranking config: calibration of {kind}: features and coef differ")
+        strange = set(model.features) - set(SIGNALS)
+        if strange:
+            raise ConfigError(f"ranking config: calibration of {kind} uses {sorted(strange)}")
     return config
 
 

@@ -13,6 +13,25 @@ FEATURES: tuple[str, ...] = ("category", "proximity", "population", "evidence", 
 # The inputs of a ranking: the two text scores, then the structured features.
 TEXT_INPUTS: tuple[str, ...] = ("dense", "lexical")
 INPUTS: tuple[str, ...] = TEXT_INPUTS + FEATURES
+# What the calibrated confidence of a result reads (`matcher.ranking.calibration`): the
+# inputs, then the evidence of its text (topic words shared, one in its title, the best
+# sentence's cosine), its place in the list (its score, 1 / (1 + rank), its cosine behind the
+# best candidate's), and what a
+# result of several items adds (a matching reference project's probability; backed by an
+# offering, by a need, by a project the asker already runs with the town).
+SIGNALS: tuple[str, ...] = INPUTS + (
+    "text_fit",
+    "score",
+    "rank",
+    "topic",
+    "title",
+    "sentence",
+    "behind",
+    "reference",
+    "offering",
+    "need",
+    "together",
+)
 
 
 def proximity(km: float | None, scale_km: float) -> float:

@@ -66,9 +66,21 @@ class Scored:
     inputs: Mapping[str, float]
     confident: bool
     config: RankingConfig = field(repr=False, compare=False)
+    # A strong match: its text fit reaches `confident_score` (and, checked by the query's
+    # context, not by incidental words). It orders lists (strong matches first) and makes
+    # references; `confident` is what is shown („hoch“): where the kind is calibrated, the
+    # probability that it is relevant reaches the line, else the same as `strong`.
+    strong: bool | None = field(default=None, compare=False)  # None: as `confident`
+    # Set by the query's context when its kind is calibrated: P(relevant) and what it read.
+    probability: float | None = field(default=None, compare=False)
+    signals: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     _components: dict[str, float] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+
+    def __post_init__(self) -> None:
+        if self.strong is None:
+            self.strong = self.confident
 
     @property
     def components(self) -> dict[str, float]:
@@ -177,7 +189,7 @@ def fuse(candidates: list[Candidate], config: RankingConfig) -> list[Scored]:
         scores = fits + x[:, _FEATURE_COLUMNS] @ feature_weights(config)
     confident = (fits >= config.confident_score).tolist()
     out = [
-        Scored(cand.id, score, fit, InputRow(x, row), sure, config)
+        Scored(cand.id, score, fit, InputRow(x, row), sure, config, strong=sure)
         for row, (cand, score, fit, sure) in enumerate(
             zip(kept, scores.tolist(), fits.tolist(), confident, strict=True)
         )

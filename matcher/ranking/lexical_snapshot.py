@@ -37,8 +37,11 @@ from matcher.ranking.lexical import Analyzer, LexicalIndex, Terms
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
-# Formats still read: 1 lacks the document frequencies (counted at load, then saved as 2).
+# 3: words written with an umlaut have their written stem as a term too ("läd" beside "lad");
+# a snapshot of 2 holds folded stems only and is analysed afresh.
+FORMAT_VERSION = 3
+# Formats still read: 1 lacks the document frequencies (counted at load, then saved anew; any
+# real one was written by an analyzer of folded stems only, which the fingerprint refuses).
 _READABLE = (1, FORMAT_VERSION)
 # Analysed by the analyzer at save and at load: another analyzer (a changed stemmer, compound
 # splitter or stop list) gives other terms, and the snapshot is refused.

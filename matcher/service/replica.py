@@ -200,7 +200,14 @@ class Replica:
         self._towns = TownPairs(self.catalog)
         previous = self._texts if changed is not None else None
         self._texts = (
-            ItemTexts(self.catalog, self.indexes.lexical, self.analyzer, previous, changed or set())
+            ItemTexts(
+                self.catalog,
+                self.indexes.lexical,
+                self.analyzer,
+                previous,
+                changed or set(),
+                encoder=self.indexes.encoder,
+            )
             if self.indexes is not None
             else None
         )

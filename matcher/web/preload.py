@@ -13,9 +13,10 @@ import logging
 import subprocess
 import sys
 
-# The German n-gram tables of the compound splitter (about 200 MiB), loaded once in the master
-# for the workers to share, even when the service cannot be opened here.
-import matcher.ranking.analysis  # noqa: F401
+# The German n-gram tables of the compound splitter (about 200 MiB), the tagger's model and the
+# word frequencies, loaded once in the master for the workers to share, even when the service
+# cannot be opened here (`load_resources` in `open_service`).
+import matcher.ranking.analysis
 from matcher.config import Settings
 from matcher.domain.errors import MatcherError, NotReadyError
 from matcher.service import MatcherService
@@ -27,6 +28,7 @@ def open_service(settings: Settings) -> MatcherService | None:
     """The service opened in this (master) process for the workers it will fork, or None. If
     the saved indexes are not up to date, `matcher build` brings them up to date in a process of
     its own first (encoding and graph building must not happen in a process that forks)."""
+    matcher.ranking.analysis.load_resources()
     service = MatcherService(settings)
     try:
         try:

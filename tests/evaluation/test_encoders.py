@@ -74,6 +74,12 @@ def test_each_encoder_side_by_side_against_the_first(corpus, tmp_path):
         assert lo <= other["ndcg@10"] <= hi
     # Vectors that know the words find the right project; noise does not, dense alone.
     assert rows[("dense", "words")]["ndcg@10"] > rows[("dense", "noise")]["ndcg@10"]
+    # Beside nDCG, each encoder's hybrid carries how sure its „hoch“ is, and the old rules'.
+    for spec in ("words", "noise"):
+        sure = rows[("hybrid", spec)]["confidence"]
+        assert set(sure) == {"calibrated", "rules"} and sure["rules"]["results"] > 0
+    assert "confidence" not in rows[("dense", "words")]
+    assert "„hoch“" in compared.format_demo(tables, "all")
     # Each encoder had a store and index of its own; the home's own store was not made.
     root = settings.home / compared.ROOT_NAME
     for spec in ("words", "noise"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from matcher.matching.context import Query
 
 
@@ -54,7 +56,8 @@ def _scored(item_id: str, dense: float, service) -> object:
 
 
 def test_ordinary_shared_words_make_nothing_confident(service):
-    matcher = service.matcher()
+    # The rules (`_ruled`): what decides strength, and confidence where no calibration does.
+    matcher = service.matcher(service.ranking.model_copy(update={"calibration": {}}))
     # "gebucht" and "verbindet" are in p-bus's text, but not as nouns: they say nothing about
     # what it is about.
     ordinary = matcher.context(service.query("Was wird gebucht, wer verbindet uns?"))
@@ -77,7 +80,8 @@ def test_the_evidence_is_a_sentence_of_the_item_with_two_query_words(service):
 
 
 def test_one_shared_word_alone_makes_nothing_confident(service):
-    matcher = service.matcher()
+    # The rules (`_ruled`): what decides strength, and confidence where no calibration does.
+    matcher = service.matcher(service.ranking.model_copy(update={"calibration": {}}))
     one = matcher.context(service.query("Rufbus im Kino"))  # shares only "Rufbus" with p-bus
     two = matcher.context(service.query("Rufbus zum Bahnhof"))  # shares two words
     assert one.shared_words("projects", "p-bus") == 1
@@ -102,7 +106,9 @@ def test_a_peer_tag_needs_a_confident_match(service):
 def test_a_reason_names_two_topic_words_as_written_when_no_sentence_has_both(service):
     from matcher.matching import reasons
 
-    matcher = service.matcher()
+    # The fake encoder's sentence vectors are bags of words, far from a sense: this test is
+    # about the wording, so no sentence is too far.
+    matcher = service.matcher(service.ranking.model_copy(update={"sense_min_cosine": -1.0}))
     # "Ortsteile" is only in the title, "Bahnhof" in the description: no sentence has both.
     ctx = matcher.context(service.query("Ortsteile und ihr Bahnhof"))
     assert ctx.evidence("projects", "p-bus") is None
@@ -111,3 +117,38 @@ def test_a_reason_names_two_topic_words_as_written_when_no_sentence_has_both(ser
     assert reasons.as_written("Ein RUFBUS kommt", "rufbus") == "RUFBUS"
     one = matcher.context(service.query("Rufbus im Kino"))
     assert reasons.evidence_reasons(one, "projects", "p-bus", "im Projekt") == []
+
+
+# -- word sense: the cases users met (issue 26), with the real encoder on the demo ----------
+
+SHOPS = "In der Ortsmitte stehen immer mehr Läden leer"
+PARK_BINS = "Parkbänke und Mülleimer im Park quellen über"
+LAMPS = "Die Straßenlaternen brennen die ganze Nacht, auch wenn niemand unterwegs ist"
+
+
+def _topic_words(svc, text: str, kind: str, item_id: str) -> list[str]:
+    return svc.matcher().context(svc.query(text)).topic_words(kind, item_id)
+
+
+@pytest.mark.slow
+def test_shops_are_no_topic_word_of_charging_and_a_verb_is_none(demo_service):
+    # "Laden für Urlaubsgäste im Upland" charges cars: "Läden" (shops) is not its "Laden", and
+    # "stehen" is a verb.
+    assert _topic_words(demo_service, SHOPS, "projects", "prj-mob-19") == []
+    # A shop project keeps its evidence: the rule does not drop every word.
+    assert _topic_words(demo_service, SHOPS, "projects", "prj-wi-24") == ["läden"]
+
+
+@pytest.mark.slow
+def test_a_park_is_no_parking_space(demo_service):
+    for item in ("prj-mob-04", "prj-mob-05", "prj-da-19"):
+        assert _topic_words(demo_service, PARK_BINS, "projects", item) == [], item
+    assert _topic_words(demo_service, PARK_BINS, "providers", "parkpilot") == []
+
+
+@pytest.mark.slow
+def test_lamps_that_burn_all_night_share_no_sense_with_charging_at_lamps(demo_service):
+    # "Laternenladen im Wohngebiet" mentions street lamps and the night, in sentences about
+    # charging cars: far from the query.
+    assert _topic_words(demo_service, LAMPS, "projects", "prj-mob-20") == []
+    assert "nacht" in _topic_words(demo_service, LAMPS, "projects", "prj-en-01")

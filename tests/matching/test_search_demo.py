@@ -46,6 +46,12 @@ def test_unrelated_questions_get_no_confident_results(demo_service):
             assert all(r.confidence == "niedrig" for r in results), (text, kind, results[:1])
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="„hoch“ is now a calibrated probability at 90 % precision (issue 26): the fast "
+    "profile shows 12 of 460 held-out project results as „hoch“, and this query's first "
+    "(insect-friendly path lighting) stays under the line",
+)
 def test_street_lights_challenge(demo_service):
     results = demo_service.search(
         "Unsere Laternen brennen die ganze Nacht, obwohl niemand unterwegs ist", "projects", k=5
@@ -79,11 +85,11 @@ def test_one_ordinary_shared_word_makes_nothing_confident_and_tags_nothing(demo_
 
 # Words of one project's title that no other item uses, and the encoder alone misses
 # (measured: of 318 such words, a one-word search missed 14 without the exact-match rule, 6
-# with it; the rest are common stems that neither retriever brings up).
+# with it; the rest are common stems that neither retriever brings up). "Bezahlfunktion" was one
+# of them until BM25 also indexed the written stems (issue 26): it is found without the rule now.
 NAMED = {
     "Mitverlegung": "prj-in-09",
     "Zwischennutzung": "prj-wi-05",
-    "Bezahlfunktion": "prj-vw-01",
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from matcher.matching import texts, towns
 from matcher.matching.texts import ItemTexts, sentences
 from matcher.matching.towns import TownPairs
@@ -81,7 +83,9 @@ def test_the_service_warms_item_texts_and_keeps_them_across_a_write(service):
     answer = service.match(challenge).model_dump()
     # The same answer from texts worked out on demand.
     service.clear_query_caches()
-    service.replica._texts = ItemTexts(service.catalog, service.indexes.lexical, service.analyzer)
+    service.replica._texts = ItemTexts(
+        service.catalog, service.indexes.lexical, service.analyzer, encoder=service.indexes.encoder
+    )
     assert service.match(challenge).model_dump() == answer
     service.replica._texts = warmed
     changed_id, other_id = list(service.catalog.projects)[:2]
@@ -98,3 +102,23 @@ def test_the_service_warms_item_texts_and_keeps_them_across_a_write(service):
     assert [s for s, _ in service.replica._texts.sentences("projects", changed_id)] == [
         "Neue Glasfaser für Aussiedlerhöfe."
     ]
+
+
+def test_sentence_vectors_are_encoded_at_build_and_read_from_the_cache(service):
+    encoder = service.indexes.encoder
+    before = encoder.encoded_count
+    kept = ItemTexts(service.catalog, service.indexes.lexical, service.analyzer, encoder=encoder)
+    item = service.catalog.projects["p-bus"]
+    senses = kept.senses("projects", "p-bus")
+    assert senses is not None
+    assert encoder.encoded_count == before  # `build` put them in the embedding cache
+    # The title, then each sentence of the description, in the order of `sentences`.
+    assert len(senses.vectors) == len(senses.topics) == 1 + len(kept.sentences("projects", "p-bus"))
+    assert senses.topics[0] == service.analyzer.noun_terms(item.title)
+    assert np.allclose(senses.vectors[0], encoder.encode([item.title])[0])
+    assert (
+        ItemTexts(service.catalog, service.indexes.lexical, service.analyzer).senses(
+            "projects", "p-bus"
+        )
+        is None
+    )  # without an encoder, no sense to tell

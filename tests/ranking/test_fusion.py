@@ -69,3 +69,13 @@ def test_config_round_trip_and_unknown_keys(tmp_path):
     assert load_ranking_config(None) == RankingConfig()
     with pytest.raises(ConfigError):
         load_ranking_config(tmp_path / "missing.json")
+
+
+def test_a_strong_fit_orders_and_is_confident_until_a_calibration_says_otherwise():
+    config = RankingConfig(min_score=0.1, confident_score=0.3)
+    fused = {s.id: s for s in fuse([Candidate("a", dense=0.6), Candidate("b", dense=0.2)], config)}
+    # Fusion alone knows the text fit: strong and confident alike, no probability yet.
+    assert fused["a"].strong and fused["a"].confident and fused["a"].probability is None
+    assert not fused["b"].strong and not fused["b"].confident
+    fused["a"].confident = False  # what a calibration with a higher line would do
+    assert fused["a"].strong
