@@ -2,13 +2,14 @@
 
 The group and what every command shares (settings, errors to the exit code) are in base.py;
 the commands by job: data.py (build, import, keys), matching.py (search and the directions),
-evaluation.py (eval, bench), serving.py (serve).
+evaluation.py (eval, bench), serving.py (serve), funding.py (funding, procurement,
+programmes).
 """
 
-from matcher.cli import data, evaluation, matching, serving
+from matcher.cli import data, evaluation, funding, matching, serving
 from matcher.cli.base import OBSERVER, main
 
-for _module in (data, matching, evaluation, serving):
+for _module in (data, matching, evaluation, serving, funding):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

@@ -37,7 +37,7 @@ def print_results(results: Sequence[Ranked], kind: str) -> None:
         click.echo("Keine passenden Ergebnisse gefunden – versuchen Sie andere Begriffe.")
         return
     for rank, r in enumerate(results, start=1):
-        flag = "" if r.confidence == "hoch" else "  (unsicher)"
+        flag = {"hoch": "  (sicher)", "mittel": ""}.get(r.confidence, "  (unsicher)")
         cats = ", ".join(r.categories[:3])
         click.echo(f"{rank:2d}. {r.title}  [{cats}]  {r.score:.3f}{flag}")
         if kind == "projects":
@@ -51,7 +51,7 @@ def print_named(title: str, results: Sequence[Ranked | LeadResult]) -> None:
     if not results:
         click.echo("  (keine)")
     for rank, r in enumerate(results, start=1):
-        flag = "" if r.confidence == "hoch" else "  (unsicher)"
+        flag = {"hoch": "  (sicher)", "mittel": ""}.get(r.confidence, "  (unsicher)")
         click.echo(f"{rank:3d}. {r.title}  {r.score:.3f}{flag}")
         for reason in r.explanation.reasons[:3]:
             click.echo(f"       – {reason}")
@@ -76,6 +76,10 @@ def show_joint(found: JointProjects) -> None:
         click.echo(f"{rank:2d}. {g.theme}: „{g.title}“  {g.score:.3f}")
         for reason in g.explanation.reasons:
             click.echo(f"    – {reason}")
+        if g.lead is not None:
+            click.echo(f"    – Federführung: {g.lead.name} ({g.lead.reason})")
+        for fit in g.programmes[:2]:
+            click.echo(f"    – Förderung: {fit.title} ({fit.share.reason}; {fit.status.label})")
 
 
 def show_leads(found: LeadsResult) -> None:

@@ -192,3 +192,10 @@ def check_change(
         _identity(before, after)
     if after is not None:
         _consent(catalog, actor, before, after)
+
+
+def check_programme_writer(actor: Actor) -> None:
+    """Funding programme records are staff's: only an admin creates, replaces, deletes or
+    imports them (a town could otherwise raise its own grant share)."""
+    if not actor.is_admin:
+        raise PermissionDenied("Förderprogramme pflegen nur Mitarbeitende (Admin-Schlüssel)")

@@ -9,9 +9,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from matcher.domain.funding import LeadSuggestion, ProgrammeFit
 from matcher.domain.schema import ActorKind
 
-Confidence = Literal["hoch", "niedrig"]
+# „hoch“: the calibrated probability of relevance reaches the kind's line (precision ≥ 0.9 on
+# the tune half); „mittel“: a strong match by the rules that order the lists, but not sure;
+# „niedrig“: neither (the pages fold these away as „unsicher“).
+Confidence = Literal["hoch", "mittel", "niedrig"]
 
 
 class _Result(BaseModel):
@@ -81,6 +85,9 @@ class ProjectResult(ProjectSummary):
     kind: Literal["project"] = "project"
     score: float
     confidence: Confidence
+    probability: float | None = Field(
+        None, description="calibrated probability that it is relevant (kinds with a calibration)"
+    )
     own: bool = Field(False, description="the asking municipality takes part in it")
     explanation: Explanation
 
@@ -102,6 +109,9 @@ class ProviderResult(_Result):
     regions: list[str]
     score: float
     confidence: Confidence
+    probability: float | None = Field(
+        None, description="calibrated probability that it is relevant (kinds with a calibration)"
+    )
     offerings: list[OfferingHit]
     references: list[ProjectSummary]
     municipalities: list[str] = Field(description="names of the reference towns")
@@ -119,6 +129,9 @@ class MunicipalityResult(TownFields):
     categories: list[str]
     score: float
     confidence: Confidence
+    probability: float | None = Field(
+        None, description="calibrated probability that it is relevant (kinds with a calibration)"
+    )
     relations: list[Literal["partner", "hat_geloest", "gleicher_bedarf"]]
     projects: list[str] = Field(description="ids of its matching projects")
     needs: list[str] = Field(description="ids of its matching needs")
@@ -142,6 +155,9 @@ class LeadResult(TownFields):
     kind: Literal["lead"] = "lead"
     score: float
     confidence: Confidence
+    probability: float | None = Field(
+        None, description="calibrated probability that it is relevant (kinds with a calibration)"
+    )
     basis: Literal["bedarf", "aehnliche_kommune"]
     needs: list[LeadNeed]
     similar_to: str | None = Field(description="id of the reference town it is like")
@@ -229,6 +245,10 @@ class JointProject(_Result):
     providers: list[ProviderResult]
     projects: list[ProjectResult]
     explanation: Explanation
+    programmes: list[ProgrammeFit] = Field(
+        default_factory=list, description="fitting funding programmes (added by the service)"
+    )
+    lead: LeadSuggestion | None = Field(None, description="who could lead the group, and why")
 
 
 class JointProjects(_Result):

@@ -7,7 +7,8 @@ errors only and never imports Flask. Its parts, composed here:
 - `replica`: the catalog and indexes kept in step with the database, and the one lock;
 - `writes`: names resolved, the outcome authorised, then committed in one transaction;
 - `answers`: challenges (`Ask`) and item directions, with the two answer caches;
-- `feedback`: users' verdicts on results, in the database only.
+- `feedback`: users' verdicts on results, in the database only;
+- `jobs`: long work (the staff's evaluation) in the background, recorded in the database.
 
 The façade itself opens and closes the service and reads the catalog for the pages.
 """
@@ -15,15 +16,18 @@ The façade itself opens and closes the service and reads the catalog for the pa
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from matcher.config import Settings
 from matcher.domain.access import SYSTEM, Actor, Viewer, viewer_for
 from matcher.domain.catalog import Catalog
 from matcher.domain.errors import NotFoundError
+from matcher.domain.funding import FundingCheck, FundingRequest, Programme
+from matcher.domain.procurement import OfferingKind, OrderKind, ProcurementPath
 from matcher.domain.schema import (
     KINDS,
     WITH_PRIVATE,
@@ -31,6 +35,7 @@ from matcher.domain.schema import (
     Entity,
     Filters,
     Municipality,
+    Project,
     model_for,
 )
 from matcher.embeddings import CachedEncoder, Encoder
@@ -53,17 +58,24 @@ from matcher.ranking.analysis import GermanAnalyzer
 from matcher.ranking.config import RankingConfig, load_ranking_config
 from matcher.service.answers import Answers, Ask
 from matcher.service.feedback import FEEDBACK_PER_CLIENT_PER_DAY, Feedback
+from matcher.service.funding import Funding
 from matcher.service.home import Home
+from matcher.service.jobs import Jobs
 from matcher.service.replica import Replica, View
 from matcher.service.writes import ImportReport, Writes, as_parsed
 from matcher.store import Store
+from matcher.store.jobs import Job, JobStore
+from matcher.store.searches import SavedSearches
 from matcher.store.sessions import SessionStore
+from matcher.store.visits import AreaVisits
 
 __all__ = [
     "DEMO_FILES",
     "FEEDBACK_PER_CLIENT_PER_DAY",
     "Ask",
+    "FundingRequest",
     "ImportReport",
+    "Job",
     "MatcherService",
     "View",
 ]
@@ -103,6 +115,7 @@ class MatcherService:
         self.writes = Writes(self.home, self.replica, observer)
         self.answers = Answers(self.home, self.replica, self._ranking)
         self.feedback = Feedback(self.home)
+        self.funding = Funding(self.home, self.replica, self.answers)
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -115,6 +128,10 @@ class MatcherService:
     def sessions(self) -> SessionStore:
         """Signed-in web sessions (the pages' sign-in), kept in this service's database."""
         return SessionStore(self.store.engine)
+
+    @functools.cached_property
+    def _jobs(self) -> Jobs:
+        return Jobs(JobStore(self.store.engine))
 
     @property
     def encoder(self) -> CachedEncoder:
@@ -308,9 +325,60 @@ class MatcherService:
         """Projects like a project elsewhere, and the towns that could adopt it."""
         return self.answers.similar(project_id, k, filters)
 
+    def need_matches(self, need_id: str, k: int = 10) -> MatchResult:
+        """Projects, peer towns and providers for a stored need: its text asked as its town's
+        challenge (distances to the town, its own projects marked, itself no peer)."""
+        return self.answers.need(need_id, k)
+
     def joint_projects(self, k: int = 10, filters: Filters | None = None) -> JointProjects:
-        """Suggested joint projects of nearby smaller towns with the same open need."""
-        return self.answers.joint_projects(k, filters)
+        """Suggested joint projects of nearby smaller towns with the same open need, each with
+        its fitting funding programmes and a suggested lead (added after ranking)."""
+        return self.funding.with_programmes(self.answers.joint_projects(k, filters))
+
+    # -- funding and procurement -------------------------------------------------------------
+
+    def programmes(self) -> list[Programme]:
+        """Every funding programme record, by id."""
+        return self.funding.store.all()
+
+    def programme(self, programme_id: str) -> Programme:
+        return self.funding.store.get(programme_id)
+
+    def funded_projects(self, programme_id: str) -> list[Project]:
+        """The projects a programme funded (their `funding` names it), by id."""
+        return self.funding.funded_projects(programme_id)
+
+    def create_programme(self, programme: Programme, actor: Actor = SYSTEM) -> Programme:
+        """Add a programme (admin); contradictory rules are a German ValidationError."""
+        return self.funding.create(programme, actor)
+
+    def replace_programme(
+        self, programme_id: str, programme: Programme, actor: Actor = SYSTEM
+    ) -> Programme:
+        return self.funding.replace(programme_id, programme, actor)
+
+    def delete_programme(self, programme_id: str, actor: Actor = SYSTEM) -> None:
+        self.funding.delete(programme_id, actor)
+
+    def import_programmes(self, data: bytes, actor: Actor = SYSTEM) -> int:
+        """Create or replace programmes from JSONL, all or nothing; how many."""
+        return self.funding.import_bytes(data, actor)
+
+    def funding_check(self, request: FundingRequest) -> FundingCheck:
+        """The programmes for an idea and its applicants, each with why it fits or not, the
+        share, the estimated grant and the call's state on the date."""
+        return self.funding.check(request)
+
+    def procurement(
+        self,
+        value_eur: float,
+        kind: OrderKind,
+        date: dt.date | None = None,
+        offering: str | None = None,
+        contract: OfferingKind | None = None,
+    ) -> ProcurementPath:
+        """The procurement procedure for an order of a Hessian municipality on a date."""
+        return self.funding.procurement(value_eur, kind, date, offering, contract)
 
     # -- feedback ----------------------------------------------------------------------------
 
@@ -320,9 +388,10 @@ class MatcherService:
         """Store a user's verdict on a result (see `Feedback.add`); without the lock."""
         return self.feedback.add(query, item_kind, item_id, verdict, client)
 
-    def feedback_page(self, limit: int, offset: int = 0) -> list[dict]:
-        """A page of feedback rows, oldest first (staff's review list)."""
-        return self.feedback.page(limit, offset)
+    def feedback_page(self, limit: int, offset: int = 0, status: str | None = None) -> list[dict]:
+        """A page of feedback rows, oldest first (staff's review list); only those in
+        `status` ("neu", "angenommen", "verworfen") if given."""
+        return self.feedback.page(limit, offset, status)
 
     def feedback_counts(self) -> list[dict]:
         """Verdicts per item and verdict, counted in the database (no lock: no catalog)."""
@@ -331,6 +400,55 @@ class MatcherService:
     def review_feedback(self, feedback_id: int, status: str, actor: Actor) -> None:
         """Staff accept a verdict into training ("angenommen") or dismiss it ("verworfen")."""
         self.feedback.review(feedback_id, status, actor)
+
+    # -- saved searches and visits (database only, no lock) ------------------------------------
+
+    def save_search(self, query: str) -> str:
+        """A short id for a search's fields (an address's query string): the same fields give
+        the same id; kept for a year after its last use, in a table of bounded size."""
+        return SavedSearches(self.store.engine).save(query)
+
+    def saved_search(self, search_id: str) -> str | None:
+        """The fields saved under `search_id`, or None (unknown or expired)."""
+        return SavedSearches(self.store.engine).find(search_id)
+
+    def area_visit(self, role: str, session: str) -> set[tuple[str, str]] | None:
+        """Note that `role` looks at its area in `session` (a per-session secret, hashed);
+        (kind, id) of every item added or changed since its previous visit began, or None on
+        its first visit."""
+        with self.replica.snapshot() as view:
+            seq = view.change_sequence
+        before = AreaVisits(self.store.engine).visit(role, session, seq)
+        if before is None:
+            return None
+        return {
+            (kind, item_id)
+            for at, kind, item_id, op in self.store.changes_since(before)
+            if op != "delete" and at <= seq
+        }
+
+    def feedback_tally(self) -> dict[str, int]:
+        """How many verdicts are new, accepted and dismissed (staff's review)."""
+        return self.feedback.tally()
+
+    # -- background jobs ---------------------------------------------------------------------
+
+    def start_job(self, kind: str, work: Callable[[], object]) -> tuple[Job, bool]:
+        """Run `work` in the background as a job of `kind`, recorded in the database; (the
+        job, True), or (the one of that kind already running, False): one at a time."""
+        return self._jobs.start(kind, work)
+
+    def job(self, job_id: int) -> Job | None:
+        """A job by its id (any worker's), or None."""
+        return self._jobs.get(job_id)
+
+    def latest_job(self, kind: str, state: str | None = None) -> Job | None:
+        """The newest job of `kind` (in `state`: "laeuft", "fertig", "fehler"), or None."""
+        return self._jobs.latest(kind, state)
+
+    def job_result(self, job: Job) -> object:
+        """A finished job's result as its work returned it (through JSON)."""
+        return Jobs.result(job)
 
     # -- catalog reads -----------------------------------------------------------------------
 

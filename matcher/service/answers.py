@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from matcher.domain.catalog import Catalog
-from matcher.domain.errors import NotReadyError, ValidationError
+from matcher.domain.errors import NotFoundError, NotReadyError, ValidationError
 from matcher.domain.schema import MAX_CHALLENGE_CHARS, MAX_RESULTS, MIN_CHALLENGE_CHARS, Filters
 from matcher.matching.cache import MODEL_BYTES_PER_JSON_BYTE, AnswerCache
 from matcher.matching.context import MatchData, Query
@@ -213,6 +213,23 @@ class Answers:
         checked_k(k)
         with self._current() as view:
             return self._matcher(view).similar(project_id, k, filters)
+
+    def need(self, need_id: str, k: int) -> MatchResult:
+        """Projects, peer towns and providers for a stored need: its title and description
+        asked as its town's challenge (as the search that may have reported it: the same
+        calibrated lists, distances to the town, its own projects marked, itself no peer)."""
+        with self._current() as view:
+            found = view.catalog.needs.get(need_id)
+            if found is None:
+                raise NotFoundError(f"needs: no item with id {need_id!r}")
+            title = found.title.removesuffix(" …")
+            text = found.description
+            if not text.startswith(title):  # a need reported from a search repeats no title
+                text = f"{found.title}. {text}"
+        text = text.strip()[:MAX_CHALLENGE_CHARS]
+        if len(text) < MIN_CHALLENGE_CHARS:
+            return MatchResult()
+        return self.match(Ask.of(text, RESULT_KINDS, k, found.municipality))
 
     def joint_projects(self, k: int, filters: Filters | None) -> JointProjects:
         checked_k(k)

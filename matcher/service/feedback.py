@@ -40,9 +40,14 @@ class Feedback:
         }
         return self._home.store.add_feedback(row, FEEDBACK_PER_CLIENT_PER_DAY)
 
-    def page(self, limit: int, offset: int = 0) -> list[dict]:
-        """A page of feedback rows, oldest first (staff's review list)."""
-        return self._home.store.feedback(limit, offset)
+    def page(self, limit: int, offset: int = 0, status: str | None = None) -> list[dict]:
+        """A page of feedback rows, oldest first (staff's review list), of one `status`."""
+        return self._home.store.feedback(limit, offset, status)
+
+    def tally(self) -> dict[str, int]:
+        """Verdicts by staff's review status, every status named."""
+        found = self._home.store.feedback_statuses()
+        return {status: found.get(status, 0) for status in FEEDBACK_REVIEW}
 
     def counts(self) -> list[dict]:
         """Verdicts per item and verdict, counted in the database."""

@@ -13,13 +13,16 @@ import socket
 import sqlite3
 import threading
 import time
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+
+from matcher.domain.errors import NotReadyError
 
 log = logging.getLogger(__name__)
 
@@ -265,3 +268,20 @@ def make_engine(url: str, statement_timeout: float | None = None) -> Engine:
     engine = create_engine(url, connect_args=connect_args)  # the ping is _guard_answers'
     _guard_answers(engine, statement_timeout + ANSWER_GRACE if statement_timeout else None)
     return engine
+
+
+# What clients are told while the database cannot be reached (the driver's words go to the log).
+UNAVAILABLE = "database unavailable, try again shortly"
+
+
+@contextmanager
+def reachable() -> Iterator[None]:
+    """Turn "the database cannot be reached" (down, restarting, a dropped connection) into
+    NotReadyError, a 503 in the API; the driver's words go to the log, not to clients."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if not (exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)):
+            raise
+        log.warning("database unavailable: %s", exc.orig)
+        raise NotReadyError(UNAVAILABLE) from None

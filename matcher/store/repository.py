@@ -19,13 +19,10 @@ import numpy as np
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import (
-    DBAPIError,
     IntegrityError,
-    InterfaceError,
-    OperationalError,
 )
 
-from matcher.domain.errors import ConflictError, NotFoundError, NotReadyError, TooManyRequests
+from matcher.domain.errors import ConflictError, NotFoundError, TooManyRequests
 from matcher.domain.schema import STORED, WITH_PRIVATE, Entity, Need, model_for
 from matcher.store import tables as t
 from matcher.store.engine import (
@@ -33,27 +30,13 @@ from matcher.store.engine import (
     enable_sqlite_foreign_keys,
     make_engine,
     private_sqlite_file,
+    reachable,
 )
 from matcher.store.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
 _CHUNK = 500
-# What clients are told while the database cannot be reached (the driver's words go to the log).
-UNAVAILABLE = "database unavailable, try again shortly"
-
-
-@contextmanager
-def _reachable() -> Iterator[None]:
-    """Turn "the database cannot be reached" (down, restarting, a dropped connection) into
-    NotReadyError, a 503 in the API; the driver's words go to the log, not to clients."""
-    try:
-        yield
-    except DBAPIError as exc:
-        if not (exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)):
-            raise
-        log.warning("database unavailable: %s", exc.orig)
-        raise NotReadyError(UNAVAILABLE) from None
 
 
 def _chunks(values: list, size: int = _CHUNK) -> Iterator[list]:
@@ -76,7 +59,7 @@ class Store:
         created = None
         if self.engine.dialect.name == "sqlite":
             created = private_sqlite_file(self.engine.url)
-        with _reachable():
+        with reachable():
             t.metadata.create_all(self.engine)
             for change in upgrade(self.engine, t.metadata):
                 log.warning("database upgraded: %s", change)
@@ -114,7 +97,7 @@ class Store:
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
         """One transaction; NotReadyError if the database cannot be reached."""
-        with _reachable(), self.engine.begin() as conn:
+        with reachable(), self.engine.begin() as conn:
             yield conn
 
     # -- reads ---------------------------------------------------------------------------
@@ -327,9 +310,13 @@ class Store:
             assert key is not None  # a single-row insert always reports its key
             return int(key[0])
 
-    def feedback(self, limit: int | None = None, offset: int = 0) -> list[dict]:
-        """Feedback rows, oldest first (a page of them with `limit`)."""
+    def feedback(
+        self, limit: int | None = None, offset: int = 0, status: str | None = None
+    ) -> list[dict]:
+        """Feedback rows, oldest first (a page of them with `limit`; of one `status`)."""
         query = select(t.feedback).order_by(t.feedback.c.id).offset(offset)
+        if status is not None:
+            query = query.where(t.feedback.c.status == status)
         if limit is not None:
             query = query.limit(limit)
         with self._transaction() as conn:
@@ -354,6 +341,13 @@ class Store:
         query = query.group_by(fb.c.item_kind, fb.c.item_id, fb.c.verdict)
         with self._transaction() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
+
+    def feedback_statuses(self) -> dict[str, int]:
+        """How many verdicts there are of each review status."""
+        fb = t.feedback
+        query = select(fb.c.status, func.count()).group_by(fb.c.status)
+        with self._transaction() as conn:
+            return {str(s): int(n) for s, n in conn.execute(query)}
 
     def set_feedback_status(self, feedback_id: int, status: str) -> None:
         """Staff's decision on a verdict; NotFoundError if there is none with this id."""

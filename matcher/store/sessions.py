@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, delete, insert, select
 
 from matcher.store import tables as t
-from matcher.store.repository import _reachable  # a lost database is a 503, as elsewhere
+from matcher.store.engine import reachable  # a lost database is a 503, as elsewhere
 
 TOKEN_BYTES = 32  # as the API keys: 256 random bits
 
@@ -49,7 +49,7 @@ class SessionStore:
         row = WebSession(
             token_hash(token), role, key_hash, secrets.token_urlsafe(TOKEN_BYTES), now + seconds
         )
-        with _reachable(), self.engine.begin() as conn:
+        with reachable(), self.engine.begin() as conn:
             conn.execute(delete(t.web_sessions).where(t.web_sessions.c.expires <= now))
             conn.execute(insert(t.web_sessions).values(**row.__dict__))
         return token, row
@@ -57,7 +57,7 @@ class SessionStore:
     def find(self, token: str) -> WebSession | None:
         """The live session of a cookie's token, or None (unknown, ended or expired)."""
         table = t.web_sessions
-        with _reachable(), self.engine.begin() as conn:
+        with reachable(), self.engine.begin() as conn:
             row = conn.execute(select(table).where(table.c.token_hash == token_hash(token))).first()
         if row is None or row.expires <= time.time():
             return None
@@ -65,7 +65,7 @@ class SessionStore:
 
     def end(self, token: str) -> None:
         """Forget a session (signing out); nothing happens for an unknown token."""
-        with _reachable(), self.engine.begin() as conn:
+        with reachable(), self.engine.begin() as conn:
             conn.execute(
                 delete(t.web_sessions).where(t.web_sessions.c.token_hash == token_hash(token))
             )

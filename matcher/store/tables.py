@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     Date,
     Float,
@@ -209,6 +210,56 @@ web_sessions = Table(
     Column("key_hash", String(64), nullable=False),
     Column("csrf", String(64), nullable=False),
     Column("expires", Integer, nullable=False, index=True),
+)
+
+# Searches whose challenge is too long for an address (matcher/store/searches.py): the pages
+# redirect a search form's post to `/suche/<id>`, the id a hash of the search's fields, so
+# back, reload and bookmarks work. Only the form's fields (challenge text, "Wir sind", filters)
+# are kept, nothing about who searched; unused ones expire and the table has a bounded size.
+saved_searches = Table(
+    "saved_searches",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("query", Text, nullable=False),
+    Column("used", BigInteger, nullable=False, index=True),  # seconds since the epoch
+)
+
+# A signed-in account's visits to its area (matcher/store/visits.py): the change sequence when
+# this visit (session) began and when the previous one did, so the area can mark matches that
+# were added or changed since the last visit. `visit` is a hash of the session's form token.
+area_visits = Table(
+    "area_visits",
+    metadata,
+    Column("role", String(200), primary_key=True),
+    Column("visit", String(64), nullable=False),
+    Column("seen", Integer, nullable=False),
+    Column("before", Integer),
+)
+
+# Funding programmes (matcher/store/programmes.py): one validated record (JSON) a row, kept by
+# staff; an empty table is filled with the records shipped with the package.
+programmes = Table(
+    "programmes",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("record", JSON, nullable=False),
+)
+
+# Background jobs (staff's evaluation on /relevanz): any worker shows a job's state and result,
+# whichever worker runs it. `running` holds the job's kind while it runs and is NULL after: its
+# unique constraint lets one job of a kind run at a time, also across workers and machines.
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(40), nullable=False),
+    Column("state", String(20), nullable=False),  # "laeuft", "fertig" or "fehler"
+    Column("running", String(40), unique=True),
+    Column("worker", String(200), nullable=False, default=""),  # host:pid that runs it
+    Column("started", Float, nullable=False),  # seconds since the epoch
+    Column("finished", Float),
+    Column("result", Text),  # JSON, once done
+    Index("jobs_by_kind", "kind", "id"),
 )
 
 # Embedding cache: vectors keyed by model and a hash of the text, so a rebuild re-encodes

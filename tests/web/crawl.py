@@ -4,7 +4,7 @@ page type, with real ids of the demo store (tests of the one privacy rule and of
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from matcher.keys import add_key
 from matcher.service import MatcherService
@@ -32,6 +32,7 @@ def demo_ids(service: MatcherService) -> dict[str, list[str]]:
     by_kind = {k: sorted(m.id for m in towns if m.kind == k)[:2] for k in ("kreis", "verband")}
     assert by_kind["kreis"] and by_kind["verband"], "the demo has districts and associations"
     chosen["municipalities"] = ["mossautal", *by_kind["kreis"], *by_kind["verband"]]
+    chosen["programmes"] = [p.id for p in service.programmes()][:2]
     return chosen
 
 
@@ -54,13 +55,25 @@ def api_urls(client, ids: dict[str, list[str]]) -> list[str]:
 def page_urls(app, ids: dict[str, list[str]]) -> list[str]:
     """Every page type (each GET rule of the app outside the API), with real ids, and the
     start page with an answer."""
-    words = {"kommunen": "municipalities", "projekte": "projects", "anbieter": "providers"}
+    words = {
+        "kommunen": "municipalities",
+        "projekte": "projects",
+        "anbieter": "providers",
+        "bedarfe": "needs",
+    }
     urls = ["/?text=" + quote("Unsere Laternen brennen die ganze Nacht"), "/?text=xy"]
+    # A search too long for an address, under its saved id (the start page's post saves it).
+    saved = app.extensions["matcher"].save_search(
+        urlencode({"text": "Unsere Laternen brennen die ganze Nacht. " * 60, "wir": "Mossautal"})
+    )
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or ()) or rule.rule.startswith(("/api/", *NOT_CRAWLED)):
             continue
         if not rule.arguments:
             urls.append(rule.rule)
+            continue
+        if rule.rule == "/suche/<search_id>":
+            urls += [f"/suche/{saved}", "/suche/gibt-es-nicht"]
             continue
         kind = words[rule.rule.split("/")[1]]
         urls += [rule.rule.replace("<item_id>", quote(i)) for i in ids[kind]]

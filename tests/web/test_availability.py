@@ -21,8 +21,7 @@ from sqlalchemy import text
 from matcher.domain.errors import NotReadyError
 from matcher.keys import add_key
 from matcher.store import Store
-from matcher.store.engine import ANSWER_TIMEOUT, KEEPALIVES, STATEMENT_TIMEOUT
-from matcher.store.repository import UNAVAILABLE
+from matcher.store.engine import ANSWER_TIMEOUT, KEEPALIVES, STATEMENT_TIMEOUT, UNAVAILABLE
 from matcher.web.api.models import Health
 from tests.helpers import ADMIN, FIXTURES
 from tests.web import test_db_outage

@@ -1,5 +1,5 @@
-"""The JSON API under /api/v1: its operations (`entities`, `matching`, `meta`), their request
-and response models, and what it checks of every request before a view runs."""
+"""The JSON API under /api/v1: its operations (`entities`, `matching`, `meta`, `funding`), their
+request and response models, and what it checks of every request before a view runs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask import redirect, request
 from flask_openapi3 import OpenAPI
 
 from matcher.domain.errors import ValidationError
-from matcher.web.api import entities, matching, meta
+from matcher.web.api import entities, funding, matching, meta
 from matcher.web.core import errors
 from matcher.web.core.current import role
 
@@ -22,7 +22,7 @@ def install(app: OpenAPI) -> None:
     errors.claim_json_paths(app, *JSON_PATHS)
     app.before_request(_known_key_only)
     app.before_request(_shallow_json_only)
-    for part in (matching, entities, meta):
+    for part in (matching, entities, meta, funding):
         app.register_api(part.api)
     app.add_url_rule("/openapi.json", "openapi_json", lambda: app.api_doc)
     app.add_url_rule("/docs", "docs", lambda: redirect("/openapi/swagger"))

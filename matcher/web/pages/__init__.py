@@ -16,6 +16,7 @@ from matcher.web.pages.browse import browse
 from matcher.web.pages.contact import contact_card
 from matcher.web.pages.public import public
 from matcher.web.pages.session import current_account
+from matcher.web.pages.team import team
 
 # The error page's heading and text by status; others get the general one.
 ERROR_PAGES = {
@@ -35,7 +36,8 @@ OTHER_ERROR = ("Ein Fehler ist aufgetreten", "Bitte versuchen Sie es später noc
 
 def install(app: Flask) -> None:
     """Register the pages on `app`."""
-    app.register_blueprint(public)  # search, item pages, joint projects, relevance, feedback
+    app.register_blueprint(public)  # search, item pages, joint projects, feedback
+    app.register_blueprint(team)  # relevance; staff: feedback review, evaluation jobs
     app.register_blueprint(account)  # sign-in, reporting needs, projects, offerings
     app.register_blueprint(browse)  # list pages: /projekte, /kommunen, /anbieter
     app.add_template_global(current_account, "account")

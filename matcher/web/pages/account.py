@@ -1,5 +1,7 @@
 """Signed-in pages for municipalities and providers: sign in with the API key, report needs and
-projects (municipalities) or offerings (providers), edit them and the own contact mailbox.
+projects (municipalities) or offerings (providers), edit them and the own contact mailbox; a
+provider's area lists its leads per offering (with a CSV that has the contact column). Staff
+sign in here with the admin key too; their area is the staff's (`team.py`).
 
 Writes go through the service's own `create`/`replace` with the account's role, so the API's
 models validate them and the tenancy rules (`check_change`, on what the write finally changes)
@@ -9,10 +11,11 @@ search (README, "Web pages"; SECURITY.md says why there is no review step).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
@@ -23,11 +26,14 @@ from matcher.domain.errors import (
     PermissionDenied,
     ValidationError,
 )
-from matcher.domain.schema import VIEWER, WITH_PRIVATE, Entity, display_name
+from matcher.domain.schema import VIEWER, WITH_PRIVATE, Entity, Offering, display_name
 from matcher.web.core.current import current_catalog, service
 from matcher.web.core.limits import limited
 from matcher.web.core.security import local_path, same_origin
-from matcher.web.pages import forms
+from matcher.web.pages import forms, team
+from matcher.web.pages import needs as pages_needs
+from matcher.web.pages.contact import contact_card
+from matcher.web.pages.leads import JOINT_SUGGESTIONS, LeadRow, joint_notes, lead_rows, to_csv
 from matcher.web.pages.session import (
     PAGE_ROLES,
     current_account,
@@ -51,6 +57,8 @@ REPORTS = {"municipality": ("needs", "projects"), "provider": ("offerings",)}
 NOUN = {"needs": "Bedarf", "projects": "Projekt", "offerings": "Angebot"}
 OWN_KIND = {"municipality": "municipalities", "provider": "providers"}
 STATUS_TEXT = "ist jetzt sichtbar und wird in der Suche gefunden."
+LEADS_IN_AREA = 5  # per offering; the provider page and the CSV have more
+LEADS_EXPORTED = 50  # as the public CSV
 
 
 # -- request checks ----------------------------------------------------------------------------
@@ -114,11 +122,8 @@ def post_sign_in() -> ResponseReturnValue:
     error = None
     if role is None:
         error = "Diesen Zugangsschlüssel kennen wir nicht. Bitte prüfen Sie ihn (ohne Leerzeichen)."
-    elif Actor(role).kind not in PAGE_ROLES:
-        error = (
-            "Mit dem Schlüssel des Programmteams meldet man sich hier nicht an: er ist für die "
-            "Schnittstelle (API) und die Kommandozeile bestimmt."
-        )
+    elif Actor(role).kind not in PAGE_ROLES:  # every role of a key today signs in
+        error = "Mit diesem Schlüssel meldet man sich hier nicht an."
     elif owner_name(role) is None:
         error = "Zu diesem Schlüssel ist keine Kommune und kein Anbieter eingetragen."
     if error is not None:
@@ -144,9 +149,12 @@ def post_sign_out() -> ResponseReturnValue:
 
 
 @account.get("/mein-bereich")
+@limited("matching")  # a town's needs with their best matches (needs.area), a provider's leads
 def home() -> ResponseReturnValue:
     me = current_account()
     assert me is not None  # _guard
+    if me.staff:
+        return _staff_home()
     data = current_catalog()  # the request's snapshot, held until it ends
     needs = sorted(
         data.needs_of_municipality.get(me.owner, []),
@@ -157,8 +165,10 @@ def home() -> ResponseReturnValue:
         "me": me,
         "own": data.get(OWN_KIND[me.kind], me.owner),
         "needs": needs if town else [],
+        "area": pages_needs.area(me, needs) if town else None,
         "projects": data.projects_of_municipality.get(me.owner, []) if town else [],
         "offerings": data.offerings_of_provider.get(me.owner, []) if provider else [],
+        "leads": _leads_by_offering(me.owner) if provider else [],
         "saved": _saved(),
         "reports": REPORTS[me.kind],
         "slug_of": SLUG_OF,
@@ -166,6 +176,60 @@ def home() -> ResponseReturnValue:
         "need_status": forms.NEED_STATUS,
     }
     return render_template("account/home.html", **context)
+
+
+def _staff_home() -> ResponseReturnValue:
+    svc = service()
+    return render_template(
+        "account/home.html",
+        me=current_account(),
+        tally=svc.feedback_tally(),
+        saved=None,
+        **team.evaluation_state(svc),
+    )
+
+
+def _leads_by_offering(provider_id: str) -> list[tuple[Offering, list[LeadRow]]]:
+    """Each offering of the provider with its best leads, noting the joint-project suggestions
+    (numbered as on their page) each lead is part of."""
+    svc = service()
+    data = current_catalog()
+    notes = joint_notes(svc.joint_projects(JOINT_SUGGESTIONS).items, provider_id)
+    found = []
+    for offering in data.offerings_of_provider.get(provider_id, []):
+        leads = svc.leads(offering.id, LEADS_IN_AREA).leads
+        found.append((offering, lead_rows(leads, data, notes)))
+    return found
+
+
+@account.get("/mein-bereich/interessenten.csv")
+@limited("matching")
+def leads_csv() -> ResponseReturnValue:
+    """The provider's leads (for one offering with `angebot`) as CSV for German Excel, with the
+    contact column: each town's mailbox as `Viewer` lets this provider see it."""
+    me = current_account()
+    assert me is not None
+    if me.kind != "provider":
+        abort(404)
+    svc, data = service(), current_catalog()
+    chosen = request.args.get("angebot") or me.owner
+    offered = {o.id for o in data.offerings_of_provider.get(me.owner, [])}
+    if chosen != me.owner and chosen not in offered:
+        abort(404)
+    notes = joint_notes(svc.joint_projects(JOINT_SUGGESTIONS).items, me.owner)
+    rows = lead_rows(svc.leads(chosen, LEADS_EXPORTED).leads, data, notes)
+    page = url_for("public.municipality", item_id="x", _external=True)[:-1] + "{id}"
+
+    def mailbox(town_id: str) -> str | None:
+        card = contact_card("municipalities", town_id)["contact"]  # the one rule (Viewer)
+        return card.email if card is not None else None
+
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", chosen)[:80]
+    return Response(
+        to_csv(rows, page, mailbox).encode("utf-8"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="interessenten-{name}.csv"'},
+    )
 
 
 def _saved() -> dict | None:
@@ -179,7 +243,7 @@ def _saved() -> dict | None:
     if item is None:
         return None
     link = {
-        "needs": lambda: url_for("public.municipality", item_id=getattr(item, "municipality", "")),
+        "needs": lambda: url_for("public.need", item_id=item.id),
         "projects": lambda: url_for("public.project", item_id=item.id),
         "offerings": lambda: url_for("public.provider", item_id=getattr(item, "provider", "")),
     }[kind]()
@@ -259,7 +323,10 @@ def _problem_page(exc: Exception) -> ResponseReturnValue:
 def item_form(word: str, item_id: str | None = None) -> ResponseReturnValue:
     try:
         kind = _kind(word)
-        data: dict[str, Any] = {"date": forms.today()} if kind == "needs" else {}
+        # A new need may come from a search („als Bedarf melden“): its text prefilled.
+        data: dict[str, Any] = {}
+        if kind == "needs":
+            data = {"date": forms.today(), **pages_needs.prefill()}
         if item_id is not None:
             data = dumped(_stored(kind, item_id))
     except (NotFoundError, PermissionDenied) as exc:
@@ -324,6 +391,8 @@ def _save(
 def contact_form() -> ResponseReturnValue:
     me = current_account()
     assert me is not None
+    if me.kind not in OWN_KIND:  # staff have no record of their own
+        abort(404)
     own = current_catalog().get(OWN_KIND[me.kind], me.owner)
     data = dumped(own) if own is not None else {}
     return _form_page(OWN_KIND[me.kind], data, me.owner, {})
@@ -334,6 +403,8 @@ def contact_form() -> ResponseReturnValue:
 def post_contact() -> ResponseReturnValue:
     me = current_account()
     assert me is not None
+    if me.kind not in OWN_KIND:
+        abort(404)
     kind = OWN_KIND[me.kind]
     try:
         base = _stored(kind, me.owner).model_dump(mode="json", context=WITH_PRIVATE)

@@ -84,7 +84,7 @@ def describe(group: FilterGroup, filters: Filters) -> str | None:
 def sure(result: MatchResult, kind: str) -> int:
     """How many confident results a list holds (the ones shown before „Weitere“)."""
     items: list = getattr(result, kind)
-    return sum(1 for item in items if item.confidence == "hoch")
+    return sum(1 for item in items if item.confidence != "niedrig")
 
 
 def empty_lists(result: MatchResult) -> list[str]:

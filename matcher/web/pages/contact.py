@@ -115,7 +115,13 @@ def contact_card(kind: str, item_id: str, challenge: str | None = None) -> dict:
     found = contact_of(data, kind, item_id)
     signed_in = current_account()
     item = data.get(kind, item_id)
-    own = signed_in is not None and item is not None and owns(signed_in.actor, item)
+    # Staff (the admin key) may change everything, but own nothing: they see the contact.
+    own = (
+        signed_in is not None
+        and item is not None
+        and not signed_in.staff
+        and owns(signed_in.actor, item)
+    )
     hidden = {"exists": found is not None, "own": own, "contact": None, "href": None}
     if found is None or signed_in is None or item is None or own:  # nobody writes to themselves
         return hidden

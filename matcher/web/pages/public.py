@@ -13,13 +13,12 @@ import logging
 import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
@@ -30,9 +29,10 @@ from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 from werkzeug.datastructures import MultiDict
 
-from matcher.domain.errors import MatcherError, ValidationError
+from matcher.domain.errors import ValidationError
 from matcher.domain.schema import (
     ACTOR_KIND_LABELS,
+    CATEGORY_LABELS,
     FEEDBACK_KINDS,
     MAX_CHALLENGE_CHARS,
     MIN_CHALLENGE_CHARS,
@@ -40,13 +40,13 @@ from matcher.domain.schema import (
     Filters,
     ItemId,
     Municipality,
+    Need,
 )
 from matcher.matching.results import MatchResult
-from matcher.web.core.current import current_catalog, role, service
-from matcher.web.core.errors import AuthError
+from matcher.web.core.current import current_catalog, service
 from matcher.web.core.limits import client_id, limited
 from matcher.web.core.security import local_path, same_origin
-from matcher.web.pages import advice, staff
+from matcher.web.pages import advice, needs
 from matcher.web.pages.advice import Params
 from matcher.web.pages.browse import suggest_towns
 from matcher.web.pages.filters import (
@@ -56,8 +56,10 @@ from matcher.web.pages.filters import (
     filters_of,
     form_text,
 )
-from matcher.web.pages.leads import lead_rows
+from matcher.web.pages.forms import NEED_STATUS
+from matcher.web.pages.leads import JOINT_SUGGESTIONS, lead_rows
 from matcher.web.pages.leads import to_csv as leads_to_csv
+from matcher.web.pages.session import current_account
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +72,20 @@ public = Blueprint(
 )
 
 RESULTS_PER_LIST = 10
+NEED_PAGE_RESULTS = 6  # of each list on a need's page: the best, not a second search page
 LEADS_EXPORTED = 50  # a sales list longer than the page's ten, within the service's limit
 # A share link (GET) is offered up to this length: gunicorn refuses request lines over 4,094
 # bytes with an English page, and about 2,000 characters pass every browser and proxy.
 MAX_SHARE_URL = 2000
 _ITEM_ID = TypeAdapter(ItemId)
+_NO_WORDS = (
+    "Bitte beschreiben Sie Ihre Herausforderung in Worten – das Feld ist leer oder enthält "
+    "nur Leerzeichen."
+)
+_TOO_SHORT_OR_LONG = (
+    f"Bitte beschreiben Sie Ihre Herausforderung mit mindestens {MIN_CHALLENGE_CHARS} und "
+    f"höchstens {MAX_CHALLENGE_CHARS:,} Zeichen.".replace(",", ".")
+)
 
 
 @public.before_request
@@ -110,22 +121,77 @@ def _consistent(view: Callable[..., ResponseReturnValue]) -> Callable[..., Respo
 @_consistent
 def start():
     """Herausforderung eingeben – and the answer, on one page. The form posts (a challenge of
-    5,000 characters does not fit in a URL); a GET with `text` still works, for shared links.
-    Nothing is stored, so the Origin check on every post is this form's CSRF protection."""
-    params = request.form if request.method == "POST" else request.args
+    5,000 characters does not fit in a URL) and is redirected to a GET address of its answer
+    (post/redirect/get): the share link when it is short enough, else `/suche/<id>`, so back,
+    reload and bookmarks work. Only an input that cannot be searched is answered at the post.
+    The Origin check on every post is this form's CSRF protection."""
+    if request.method == "POST":
+        return _redirect_to_answer(request.form)
+    return _answer(request.args, _share_link(request.args))
+
+
+@public.get("/suche/<search_id>")
+@limited("matching")
+@_consistent
+def saved_search(search_id: str):
+    """The answer of a search saved because its address would be too long (`start`)."""
+    query = service().saved_search(search_id)
+    if query is None:
+        context = _blank(MultiDict())
+        context["message"] = (
+            "Diese gespeicherte Suche gibt es nicht (mehr). Bitte geben Sie Ihre "
+            "Herausforderung noch einmal ein."
+        )
+        return render_template("start.html", **context), 404
+    params = MultiDict(parse_qsl(query, keep_blank_values=False))
+    return _answer(params, request.path, search_id)
+
+
+def _blank(params: Params) -> dict[str, Any]:
+    """The start page's context before any answer: the form as sent, „Wir sind“ prefilled
+    with the signed-in municipality unless the form or link names another (or none)."""
     text = params.get("text", "").strip()
-    context: dict[str, Any] = {
+    me = current_account()
+    wir = params.get("wir", "")
+    if "wir" not in params and not text and me is not None and me.kind == "municipality":
+        wir = me.name
+    return {
         "text": text,
         "args": params,
+        "wir": wir,
         "result": None,
         "message": None,
         "asker": None,
         "loosen": [],
         "share": None,
+        "report_need": None,
         "filtered": False,
         **choices(),
     }
+
+
+def _redirect_to_answer(form: Params) -> ResponseReturnValue:
+    """After the search form's post: to the answer's GET address (303), or the form with a
+    German message for a text that cannot be searched (nothing is saved for it)."""
+    text = form.get("text", "").strip()
+    if not MIN_CHALLENGE_CHARS <= len(text) <= MAX_CHALLENGE_CHARS:
+        context = _blank(form)
+        context["message"] = _TOO_SHORT_OR_LONG if text else _NO_WORDS
+        return render_template("start.html", **context), 400
+    pairs = _fields(form)
+    link = url_for("public.start") + "?" + urlencode(pairs)
+    if len(link) > MAX_SHARE_URL:
+        link = url_for("public.saved_search", search_id=service().save_search(urlencode(pairs)))
+    return redirect(link + "#ergebnisse", code=303)
+
+
+def _answer(params: Params, share: str | None, search_id: str | None = None) -> str:
+    """The start page for the search in `params` (a GET address's fields)."""
+    context = _blank(params)
+    text = context["text"]
     if not text:
+        if "text" in params:
+            context["message"] = _NO_WORDS
         return render_template("start.html", **context)
     try:
         filters = filters_of(params)
@@ -151,15 +217,21 @@ def start():
         result=result,
         asker=current_catalog().municipality(asker) if asker else None,
         loosen=_loosenings(text, asker, filters, result, params),
-        share=_share_link(params),
+        share=share,
+        report_need=needs.report_link(text, search_id),
     )
     return render_template("start.html", **context)
+
+
+def _fields(params: Params) -> list[tuple[str, str]]:
+    """The search's fields with a value, in the form's order (one search, one address)."""
+    return [(n, v.strip()) for n in advice.FIELDS for v in params.getlist(n) if v.strip()]
 
 
 def _share_link(params: Params) -> str | None:
     """A GET address of these results to pass on, if it is short enough for every browser,
     proxy and gunicorn's request line."""
-    pairs = [(n, v) for n in advice.FIELDS for v in params.getlist(n) if v.strip()]
+    pairs = _fields(params)
     link = url_for("public.start") + ("?" + urlencode(pairs) if pairs else "")
     return link if len(link) <= MAX_SHARE_URL else None
 
@@ -198,12 +270,7 @@ def _loosenings(
 def _german(exc: ValidationError) -> str:
     fields = {w for w, _ in exc.problems}
     if "text" in fields:
-        return (
-            "Bitte beschreiben Sie Ihre Herausforderung mit mindestens "
-            f"{MIN_CHALLENGE_CHARS} und höchstens {MAX_CHALLENGE_CHARS:,} Zeichen.".replace(
-                ",", "."
-            )
-        )
+        return _TOO_SHORT_OR_LONG
     return "Die Eingabe konnte nicht verarbeitet werden. Bitte prüfen Sie die Filter."
 
 
@@ -241,6 +308,28 @@ def municipality(item_id: str):
         peers=found.peers,
         needs=found.needs,
         projects=projects,
+    )
+
+
+@public.get("/bedarfe/<item_id>")
+@limited("matching")
+@_consistent
+def need(item_id: str):
+    """A town's need with the projects, peer towns and providers that match it: its text
+    asked as the town's challenge (`MatcherService.need_matches`)."""
+    svc = service()
+    item = svc.get("needs", item_id)
+    assert isinstance(item, Need)  # the kind's model
+    town = current_catalog().municipality(item.municipality)
+    me = current_account()
+    return render_template(
+        "need.html",
+        need=item,
+        town=town,
+        found=svc.need_matches(item_id, NEED_PAGE_RESULTS),
+        status=NEED_STATUS,
+        categories=CATEGORY_LABELS,
+        own=me is not None and me.kind == "municipality" and me.owner == item.municipality,
     )
 
 
@@ -299,7 +388,7 @@ def leads_csv(item_id: str) -> Response:
 def joint():
     message = None
     try:
-        groups = service().joint_projects(20, filters_of()).items
+        groups = service().joint_projects(JOINT_SUGGESTIONS, filters_of()).items
     except (PageInputError, ValidationError) as exc:
         groups = []
         message = str(exc) if isinstance(exc, PageInputError) else _german(exc)
@@ -317,46 +406,6 @@ def joint():
         town_points=points,
         message=message,
         **offered,
-    )
-
-
-def _is_admin() -> bool:
-    """True if the request carries an admin key (`Authorization: Bearer <key>`)."""
-    try:
-        return role() == "admin"
-    except AuthError:
-        return False
-
-
-@public.get("/relevanz")
-@limited("matching")
-def relevance() -> str:
-    """The stored figures for everyone; the evaluation on demand (about 20 s of a worker) only
-    with an admin key. Its result is kept for this worker's lifetime and then shown to all.
-    Feedback is counted in the database, outside the service's lock."""
-    svc = service()
-    counts = svc.feedback_counts()  # in SQL, before the page takes the data's lock
-    cache: dict[str, object] = current_app.extensions.setdefault("matcher_evaluation", {})
-    table = cache.get("table")
-    refused = False
-    if request.args.get("auswerten") and table is None:
-        if not _is_admin():
-            refused = True
-        else:
-            from matcher.evaluation import judgments as judged
-
-            try:  # each query holds the data's lock alone (judged.run): no 20 s under the lock
-                table = judged.table(svc, judged.load(svc.settings.demo_dir))
-            except MatcherError:
-                table = {}
-            cache["table"] = table
-    return render_template(
-        "relevance.html",
-        config=svc.ranking,
-        table=table,
-        refused=refused,
-        feedback=staff.feedback_stats(counts, current_catalog()),
-        texts=staff,
     )
 
 

@@ -1,6 +1,8 @@
 """Signing in to the pages: a server-side session behind a cookie, and form tokens.
 
-A municipality or provider signs in with its API key. The browser then holds only a random
+A municipality or provider signs in with its API key, the programme's staff with the admin key
+(for the staff's pages only: reviewing feedback, starting the evaluation; a shorter session
+and a SameSite=Strict cookie, as it is the most valuable one). The browser then holds only a random
 session token in an HttpOnly cookie (SameSite=Lax; Secure over https); the database holds the
 token's hash, the role, the key's hash and the session's form token (`matcher.store.sessions`).
 A session ends when its holder signs out, after `SESSION_SECONDS`, or when its key is revoked.
@@ -29,8 +31,10 @@ from matcher.web.core.current import current_catalog, service
 SESSION_COOKIE = "matcher_sitzung"
 LOGIN_COOKIE = "matcher_anmeldung"
 SESSION_SECONDS = 8 * 3600  # a working day; after it, sign in again
+STAFF_SESSION_SECONDS = 2 * 3600  # staff's: a tuning session, not a day (the master key's)
+STAFF_NAME = "Programmteam"
 LOGIN_SECONDS = 3600  # how long a sign-in form stays usable
-PAGE_ROLES = ("municipality", "provider")  # who signs in to the pages (see SECURITY.md)
+PAGE_ROLES = ("municipality", "provider", "admin")  # who signs in to the pages (SECURITY.md)
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")  # what our tokens look like; anything else is noise
 
 
@@ -48,8 +52,12 @@ class Account:
 
     @property
     def kind(self) -> str:
-        """'municipality' or 'provider'."""
+        """'municipality', 'provider' or 'admin' (the programme's staff)."""
         return self.actor.kind
+
+    @property
+    def staff(self) -> bool:
+        return self.actor.is_admin
 
     @property
     def owner(self) -> str:
@@ -61,8 +69,11 @@ def _keys() -> KeyRing:
 
 
 def owner_name(role: str) -> str | None:
-    """The name of the municipality or provider a page role belongs to; None if there is none."""
+    """The name of the municipality or provider a page role belongs to (the staff's for the
+    admin key); None if there is none."""
     actor = Actor(role)
+    if actor.is_admin:
+        return STAFF_NAME
     if actor.kind not in PAGE_ROLES:
         return None
     kind = "municipalities" if actor.kind == "municipality" else "providers"
@@ -98,15 +109,19 @@ def open_session(response: Response, role: str, key: str) -> None:
     old = request.cookies.get(SESSION_COOKIE, "")
     if _TOKEN.fullmatch(old):
         service().sessions.end(old)
-    token, _ = service().sessions.open(role, hash_key(key.strip()), SESSION_SECONDS)
+    staff = Actor(role).is_admin
+    seconds = STAFF_SESSION_SECONDS if staff else SESSION_SECONDS
+    token, _ = service().sessions.open(role, hash_key(key.strip()), seconds)
     response.set_cookie(
         SESSION_COOKIE,
         token,
-        max_age=SESSION_SECONDS,
+        max_age=seconds,
         path="/",
         secure=request.is_secure,
         httponly=True,
-        samesite="Lax",  # Strict would look signed out after following a link from an e-mail
+        # Lax: Strict would look signed out after following a link from an e-mail; staff's
+        # session is Strict, as no other site's link or form should ever carry it.
+        samesite="Strict" if staff else "Lax",
     )
     response.delete_cookie(LOGIN_COOKIE, path="/anmelden", httponly=True, samesite="Strict")
 

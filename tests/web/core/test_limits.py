@@ -63,7 +63,15 @@ def test_the_counts_of_quiet_clients_are_swept_by_a_later_request(monkeypatch):
 
 OWN = {"Origin": OWN_ORIGIN}
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-MATCHING_METHODS = ("match", "match_json", "peers", "leads", "similar", "joint_projects")
+MATCHING_METHODS = (
+    "match",
+    "match_json",
+    "peers",
+    "leads",
+    "similar",
+    "joint_projects",
+    "need_matches",
+)
 READ_ONLY = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -103,6 +111,8 @@ def test_every_route_that_matches_or_writes_declares_its_budget(demo_app, monkey
         "public.provider",
         "public.leads_csv",
         "public.joint",
+        "public.need",
+        "public.saved_search",
     }
     assert expected <= matching
     for endpoint in matching:

@@ -15,6 +15,7 @@ from matcher.service import MatcherService
 from tests.helpers import make_settings
 from tests.web.pages.chromium import launched, need_chromium
 from tests.web.pages.site import KEYS
+from tools.live_server import KEY as ADMIN
 from tools.live_server import serve, stop
 
 
@@ -47,6 +48,8 @@ def live_site(site_home):
     """(base URL, home) of a real server on the demo data; skips without Chromium."""
     home = site_home("web-site")
     KEYS["town"] = add_key(home / "keys.json", "municipality:mossautal")
+    KEYS["provider"] = add_key(home / "keys.json", "provider:lichtwerk")
+    KEYS["staff"] = ADMIN  # the server's admin key (tools.live_server)
     process, base = serve(home)
     yield base, home
     stop(process)

@@ -49,16 +49,17 @@ def search(text: str, town: str = "", **filters: str) -> Callable[..., None]:
     return go
 
 
-# A municipality's key for the signed-in page types (the live site writes it before it starts).
+# Keys for the signed-in page types (the live site writes them before it starts): a
+# municipality's ("town", Mossautal), a provider's ("provider", LichtWerk), the admin key ("staff").
 KEYS: dict[str, str] = {}
 
 
-def signed_in(path: str, ready: str = "h1") -> Callable[..., None]:
-    """Sign in as Mossautal (its key from `KEYS`), then open `path`."""
+def signed_in(path: str, ready: str = "h1", who: str = "town") -> Callable[..., None]:
+    """Sign in as `who` (its key from `KEYS`), then open `path`."""
 
     def go(page, base: str) -> None:
         page.goto(base + "/anmelden")
-        page.get_by_label("Zugangsschlüssel").fill(KEYS["town"])
+        page.get_by_label("Zugangsschlüssel").fill(KEYS[who])
         page.get_by_role("button", name="Anmelden").click()
         page.get_by_role("heading", name="Ihr Bereich:").wait_for()
         page.goto(base + path)
@@ -67,12 +68,36 @@ def signed_in(path: str, ready: str = "h1") -> Callable[..., None]:
     return go
 
 
+def staff_feedback(page, base: str) -> None:
+    """The staff's feedback list, with a verdict in it."""
+    from tools.live_server import call
+
+    verdict = {"query": CHALLENGE, "item_kind": "projects", "item_id": "prj-en-01"}
+    call(base + "/api/v1/feedback", "POST", {**verdict, "verdict": "passt"})
+    signed_in("/mein-bereich/rueckmeldungen", ".review-list", "staff")(page, base)
+
+
+def staff_evaluation(page, base: str) -> None:
+    """The result page of an evaluation: the last one, or one started now and waited for."""
+    signed_in("/mein-bereich", "h1", "staff")(page, base)
+    last = page.get_by_role("link", name="Nr.")
+    if last.count():
+        last.first.click()
+    else:
+        page.get_by_role("button", name="Auswertung jetzt berechnen").first.click()
+    page.locator("[data-job]:not([data-state='laeuft'])").wait_for(timeout=180_000)
+    page.locator("h1").wait_for()
+
+
 PAGE_TYPES: list[PageType] = [
     PageType("start", visit("/")),
     PageType("results", search(CHALLENGE, "Mossautal")),
     PageType("results-filter-empty", search(CHALLENGE, "Mossautal", max_km="3")),
+    # A challenge too long for an address: the post is redirected to its saved search.
+    PageType("results-saved", search((CHALLENGE + " ") * 40, "Mossautal")),
     PageType("project", visit("/projekte/prj-en-01")),
     PageType("municipality", visit("/kommunen/mossautal")),
+    PageType("need", visit("/bedarfe/need-001", "article.card")),
     PageType("district", visit("/kommunen/odenwaldkreis")),
     PageType("provider-leads", visit("/anbieter/lichtwerk?angebot=off-lichtwerk-1", ".lead")),
     PageType("joint", visit("/gemeinschaftsprojekte", "#karte .leaflet-interactive")),
@@ -84,4 +109,11 @@ PAGE_TYPES: list[PageType] = [
     PageType("sign-in", visit("/anmelden")),
     PageType("account", signed_in("/mein-bereich")),
     PageType("need-form", signed_in("/mein-bereich/bedarfe/neu", "form")),
+    PageType(
+        "need-form-from-search", signed_in("/mein-bereich/bedarfe/neu?text=" + CHALLENGE, "form")
+    ),
+    PageType("provider-area", signed_in("/mein-bereich", ".area-leads .lead", "provider")),
+    PageType("staff-area", signed_in("/mein-bereich", "h1", "staff")),
+    PageType("staff-feedback", staff_feedback),
+    PageType("staff-evaluation", staff_evaluation),
 ]

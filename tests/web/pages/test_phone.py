@@ -4,6 +4,8 @@ sent by the form (POST) works end to end, and on a phone the page jumps to the r
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from matcher.config import REPO_ROOT
@@ -65,13 +67,16 @@ def test_a_5000_character_challenge_is_sent_and_answered(live_site, context):
     page.locator("#text").fill(text)
     with page.expect_response(lambda r: r.request.method == "POST") as answer:
         page.get_by_role("button", name="Passende Lösungen finden").click()
-    assert answer.value.status == 200
+    # Post, redirect, get (issue 25): the answer has an address, so back and reload work.
+    assert answer.value.status == 303
     page.locator("#ergebnisse").wait_for()
     assert page.locator("#ergebnisse").inner_text().startswith("Ergebnisse")
     assert "Straßenlaternen" not in page.url  # sent in the body, not in the address
+    assert re.fullmatch(re.escape(base) + r"/suche/[0-9a-f]{24}#ergebnisse", page.url)
     assert page.locator("#text").input_value() == text.strip()
     assert page.locator("article[data-kind=project]").count() >= 1
-    assert page.get_by_text("Link zu diesen Ergebnissen").count() == 0  # too long to share
+    share = page.get_by_role("link", name="Link zu diesen Ergebnissen")  # its short address
+    assert (share.get_attribute("href") or "").startswith("/suche/")
     page.screenshot(path=SHOTS / "results-5000-phone.png")
 
 

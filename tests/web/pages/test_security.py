@@ -341,7 +341,7 @@ def test_feedback_for_an_unsafe_id_is_refused_and_not_stored(client, app, item_i
     assert item_id not in stored
 
 
-# -- 5. the on-demand evaluation needs an admin key -------------------------------------------
+# -- 5. the evaluation runs only for signed-in staff, in the background ------------------------
 
 
 @pytest.fixture
@@ -350,54 +350,35 @@ def evaluation(monkeypatch):
     from matcher.evaluation import judgments
 
     runs = []
-    row = {
-        "system": "aktuell",
-        "queries": 3,
-        "ndcg@10": 0.5,
-        "ndcg@10_ci": [0.4, 0.6],
-        "mrr@10": 0.5,
-        "recall@10": 0.5,
-        "ndcg@10_delta": 0.0,
-    }
     monkeypatch.setattr(judgments, "load", lambda data_dir: "judged")
-    monkeypatch.setattr(
-        judgments, "table", lambda svc, judged: runs.append(1) or {"projects": [row]}
-    )
+    monkeypatch.setattr(judgments, "table", lambda svc, judged: runs.append(1) or {})
     return runs
 
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer falsch"}, {"Authorization": "Basic eDp5"}, "town"],
+    [{}, {"Authorization": "Bearer falsch"}, {"Authorization": "Basic eDp5"}, "town", "admin"],
 )
-def test_evaluation_on_demand_is_refused_without_an_admin_key(client, app, evaluation, headers):
-    if headers == "town":
-        headers = app.extensions["test_keys"]["brensbach"]
+def test_no_request_runs_the_evaluation_on_the_relevance_page(client, app, evaluation, headers):
+    """Before, `/relevanz?auswerten=1` with an admin key held a worker for 20 s; now staff start
+    it as a background job from their signed-in pages, and an admin header does nothing here."""
+    headers = {"town": app.extensions["test_keys"]["brensbach"], "admin": ADMIN}.get(
+        headers if isinstance(headers, str) else "", headers
+    )
     response = client.get("/relevanz?auswerten=1", headers=headers)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert evaluation == []
     assert "matcher eval" in html and "Admin-Schlüssel" in html
-    assert "Projekte (3 Anfragen)" not in html
-    assert "Keine Kennzahlen gespeichert" in html or "Kennzahl" in html  # the stored figures
+    assert "Auswertung jetzt berechnen" not in html  # the button is the staff's
+    assert "Kennzahl" in html  # the stored figures
 
 
-def test_evaluation_on_demand_runs_with_an_admin_key(client, evaluation):
-    response = client.get("/relevanz?auswerten=1", headers=ADMIN)
-    assert response.status_code == 200
-    assert evaluation == [1]
-    assert "Projekte (3 Anfragen)" in response.get_data(as_text=True)
-    # Once computed, the figures are shown to everyone, without running it again.
-    again = client.get("/relevanz?auswerten=1")
-    assert "Projekte (3 Anfragen)" in again.get_data(as_text=True)
-    assert evaluation == [1]
-
-
-def test_relevance_page_without_request_does_not_evaluate(client, evaluation):
-    response = client.get("/relevanz")
-    assert response.status_code == 200
+def test_starting_the_evaluation_needs_a_staff_session(client, evaluation):
+    for headers in ({}, ADMIN, {"Origin": OWN}, {"Origin": OWN, **ADMIN}):
+        response = client.post("/mein-bereich/auswertungen", headers=headers)
+        assert response.status_code in (302, 403)
     assert evaluation == []
-    assert "matcher eval" in response.get_data(as_text=True)
 
 
 # -- in a real browser -----------------------------------------------------------------------

@@ -3,6 +3,11 @@
 // (number as in the list, a click jumps to the group there) joined by lines; every member town
 // has a small dot at its true place and its name beside it. Pins that would cover each other are
 // moved apart on rings around their town; names go to the side where they cover least.
+// The map opens on the groups (not the whole Land), and pins and names are laid out again after
+// every zoom, so that zooming in (wheel, pinch, double click) pulls crowded groups apart; a name
+// is never put where the map's edge would cut it or where it would cover another name or a pin:
+// it waits for the zoom. (No +/− buttons: inside the map's role="img" they would be nested
+// controls, and the map is no tab stop.)
 // The map is a picture for pointer users: no marker or control is a tab stop, keyboard users
 // get the same content in the list (skip links lead there).
 // Names come from the database: every label is built from text nodes, never from an HTML string
@@ -18,6 +23,8 @@
   });
   var HESSEN = [[49.39, 7.77], [51.66, 10.24]];  // the Land's bounding box (VG250)
   var PIN = 22;  // pin diameter in pixels (as .group-pin span in map.css)
+  var GAP = 3;  // pixels between a town's pins and its name (Leaflet's own 6 px margin is off)
+  var CROWDED = 2;  // a name's cost (map edge 20, another name 3, a pin 2) that leaves it out
   var colors = ["#00527a", "#b5471b", "#1d6b2f", "#6a3d9a", "#8a6d00", "#a1283a", "#00796b", "#4e5d6c"];
 
   function text(value) {  // a fresh element per layer: Leaflet moves it into its tooltip
@@ -35,9 +42,21 @@
   }
 
   var map = L.map(holder, {
-    attributionControl: false, zoomControl: false, keyboard: false, zoomSnap: 0.25
+    attributionControl: false, zoomControl: false, keyboard: false, zoomSnap: 0.25,
+    minZoom: 6, maxZoom: 12
   });
-  map.fitBounds(HESSEN, {padding: [10, 10]});
+  // The groups' towns, with room for pins and names around them; the Land if there are none.
+  var all = [];
+  groups.forEach(function (g) {
+    g.members.forEach(function (m) {
+      if (m.latitude !== null && m.longitude !== null) { all.push([m.latitude, m.longitude]); }
+    });
+  });
+  if (all.length > 1) {
+    map.fitBounds(L.latLngBounds(all), {padding: [48, 40], maxZoom: 10});
+  } else {
+    map.fitBounds(HESSEN, {padding: [10, 10]});
+  }
   L.control.attribution({prefix: false})
     .addAttribution("Kreisgrenzen: © GeoBasis-DE / BKG 2017 (VG250)")  // a constant, not data
     .addTo(map);
@@ -69,6 +88,13 @@
     });
   });
 
+  // Names are measured as drawn (.town-label in map.css: 600 weight, 11.5 px).
+  var measure = document.createElement("canvas").getContext("2d");
+  measure.font = "600 11.5px " + window.getComputedStyle(holder).fontFamily;
+  var layer = L.layerGroup().addTo(map);  // pins and names, laid out again after a zoom
+  function draw() {
+  layer.clearLayers();
+  var size = map.getSize();
   // Pins: at the town if free, else on the nearest free place of rings around it.
   var placed = [];
   function free(x, y, gap) {
@@ -99,7 +125,7 @@
                          iconSize: [PIN, PIN], iconAnchor: [PIN / 2 - dx, PIN / 2 - dy]}),
         title: "Vorschlag " + (i + 1) + ": " + m.name,  // set as a property: text
         keyboard: false, riseOnHover: true
-      }).addTo(map);
+      }).addTo(layer);
       marker.on("click", function () {
         var target = document.getElementById(groups[i].id);
         if (target) { location.hash = groups[i].id; target.focus(); }
@@ -108,38 +134,71 @@
     labels.push({town: m, at: at, box: box});
   });
 
-  // Names: beside the town's pins, on the side that covers the fewest pins and names.
-  var taken = [];
+  // Names: beside the town's pins, on the side that covers the fewest pins and names. A name
+  // that would cover another name or a pin wherever it goes (on a phone, in the crowded south)
+  // is left out until the map is zoomed in; the list below names every town.
+  var taken = [], hidden = 0;
+  var mapBox = holder.getBoundingClientRect();
+  Array.prototype.forEach.call(holder.querySelectorAll(".leaflet-control"), function (c) {
+    var r = c.getBoundingClientRect();  // the + and − buttons: no name under them
+    taken.push({left: r.left - mapBox.left, right: r.right - mapBox.left,
+                top: r.top - mapBox.top, bottom: r.bottom - mapBox.top});
+  });
   function overlaps(r) {
     var n = 0;
     placed.forEach(function (p) {
-      if (p[0] + PIN / 2 > r.left && p[0] - PIN / 2 < r.right && p[1] + PIN / 2 > r.top && p[1] - PIN / 2 < r.bottom) { n++; }
+      if (p[0] + PIN / 2 > r.left && p[0] - PIN / 2 < r.right && p[1] + PIN / 2 > r.top && p[1] - PIN / 2 < r.bottom) { n += 2; }
     });
     taken.forEach(function (t) {
       if (t.right > r.left && t.left < r.right && t.bottom > r.top && t.top < r.bottom) { n += 3; }
     });
+    if (r.left < 2 || r.top < 2 || r.right > size.x - 2 || r.bottom > size.y - 2) { n += 20; }  // cut
     return n;
   }
+  function candidates(l) {
+    // Right and left of the pins, level with the town or moved up or down by a line or two;
+    // above and below, centred or moved sideways. Each costs a little more the farther it
+    // moves, so that a name stays at its town when nothing is in the way.
+    var w = measure.measureText(l.town.name).width + 8, h = 17, g = GAP, at = l.at, found = [];
+    var b = {left: l.box.left - g, right: l.box.right + g, top: l.box.top - g, bottom: l.box.bottom + g};
+    [0, -1, 1, -2, 2].forEach(function (k, rank) {
+      var top = at.y + k * h - h / 2;
+      found.push({dir: "right", rank: rank, r: {left: b.right, right: b.right + w, top: top, bottom: top + h},
+                  off: [b.right - at.x, k * h]});
+      found.push({dir: "left", rank: rank, r: {left: b.left - w, right: b.left, top: top, bottom: top + h},
+                  off: [b.left - at.x, k * h]});
+    });
+    [0, -0.5, 0.5].forEach(function (k, rank) {
+      var left = at.x + k * w - w / 2;
+      found.push({dir: "top", rank: rank, r: {left: left, right: left + w, top: b.top - h, bottom: b.top},
+                  off: [k * w, b.top - at.y]});
+      found.push({dir: "bottom", rank: rank, r: {left: left, right: left + w, top: b.bottom, bottom: b.bottom + h},
+                  off: [k * w, b.bottom - at.y]});
+    });
+    return found;
+  }
   labels.forEach(function (l) {
-    var w = 6.5 * l.town.name.length + 8, h = 17, b = l.box, best = null;
-    [
-      {dir: "right", r: {left: b.right, right: b.right + w, top: l.at.y - h / 2, bottom: l.at.y + h / 2}, off: [b.right - l.at.x, 0]},
-      {dir: "left", r: {left: b.left - w, right: b.left, top: l.at.y - h / 2, bottom: l.at.y + h / 2}, off: [b.left - l.at.x, 0]},
-      {dir: "top", r: {left: l.at.x - w / 2, right: l.at.x + w / 2, top: b.top - h, bottom: b.top}, off: [0, b.top - l.at.y]},
-      {dir: "bottom", r: {left: l.at.x - w / 2, right: l.at.x + w / 2, top: b.bottom, bottom: b.bottom + h}, off: [0, b.bottom - l.at.y]},
-      {dir: "right", r: {left: b.right, right: b.right + w, top: b.top - h, bottom: b.top}, off: [b.right - l.at.x, b.top - l.at.y - h / 2]},
-      {dir: "right", r: {left: b.right, right: b.right + w, top: b.bottom, bottom: b.bottom + h}, off: [b.right - l.at.x, b.bottom - l.at.y + h / 2]},
-      {dir: "left", r: {left: b.left - w, right: b.left, top: b.top - h, bottom: b.top}, off: [b.left - l.at.x, b.top - l.at.y - h / 2]},
-      {dir: "left", r: {left: b.left - w, right: b.left, top: b.bottom, bottom: b.bottom + h}, off: [b.left - l.at.x, b.bottom - l.at.y + h / 2]}
-    ].forEach(function (c) {
-      var cost = overlaps(c.r);
+    var best = null;
+    candidates(l).forEach(function (c) {
+      var cost = overlaps(c.r) + 0.1 * c.rank;
       if (best === null || cost < best.cost) { best = {cost: cost, c: c}; }
     });
-    taken.push(best.c.r);
-    L.circleMarker([l.town.latitude, l.town.longitude],
-                   {radius: 3, color: "#1b1b1b", weight: 1, fillColor: "#1b1b1b", fillOpacity: 1, interactive: false})
-      .bindTooltip(text(l.town.name), {permanent: true, direction: best.c.dir, offset: best.c.off,
-                                       className: "town-label", interactive: false})
-      .addTo(map);
+    var dot = L.circleMarker([l.town.latitude, l.town.longitude],
+                   {radius: 3, color: "#1b1b1b", weight: 1, fillColor: "#1b1b1b", fillOpacity: 1, interactive: false});
+    if (best.cost >= CROWDED) {
+      var seen = l.at.x >= 0 && l.at.y >= 0 && l.at.x <= size.x && l.at.y <= size.y;
+      if (seen) { hidden++; }
+    } else {
+      taken.push(best.c.r);
+      dot.bindTooltip(text(l.town.name), {permanent: true, direction: best.c.dir, offset: best.c.off,
+                                          className: "town-label", interactive: false});
+    }
+    dot.addTo(layer);
   });
+  holder.setAttribute("data-hidden-names", String(hidden));
+  holder.setAttribute("data-zoom", String(map.getZoom()));
+  holder.setAttribute("data-land-zoom", String(map.getBoundsZoom(HESSEN)));
+  }
+  draw();
+  map.on("zoomend", draw);
 })();
