@@ -14,7 +14,7 @@ from matcher.keys import add_key
 from matcher.service import MatcherService
 from tests.helpers import make_settings
 from tests.web.pages.chromium import launched, need_chromium
-from tests.web.pages.site import KEYS
+from tests.web.pages.site import KEYS, SHOTS
 from tools.live_server import KEY as ADMIN
 from tools.live_server import serve, stop
 
@@ -59,3 +59,11 @@ def live_site(site_home):
 def chromium_browser():
     need_chromium()
     yield from launched()
+
+
+@pytest.fixture(scope="module")
+def browser(site, chromium_browser):
+    """The shared Chromium for a module, once its own server (`site`) is up; screenshots go to
+    SHOTS."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return chromium_browser

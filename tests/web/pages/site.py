@@ -8,6 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from matcher.config import REPO_ROOT
+
+SHOTS = REPO_ROOT / "test-output" / "screenshots"  # where the browser tests save screenshots
 CHALLENGE = "Unsere Laternen brennen die ganze Nacht, obwohl um 2 Uhr niemand unterwegs ist."
 
 

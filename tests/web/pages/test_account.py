@@ -12,13 +12,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from matcher.config import REPO_ROOT
 from matcher.keys import add_key
+from tests.web.pages.site import SHOTS
 from tools.live_server import call, serve, stop
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("playwright.sync_api")  # the browser tests need Playwright
-SHOTS = REPO_ROOT / "test-output" / "screenshots"
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 CHALLENGE = "Unsere Laternen brennen die ganze Nacht, obwohl um 2 Uhr niemand unterwegs ist."
@@ -39,12 +38,6 @@ def site(site_home):
     process, base = serve(home)
     yield base, keys
     stop(process)
-
-
-@pytest.fixture(scope="module")
-def browser(site, chromium_browser):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    return chromium_browser
 
 
 def new_page(browser, viewport=DESKTOP):

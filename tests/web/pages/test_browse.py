@@ -5,12 +5,11 @@ the map's district outline, visible names and keyboard path, the favicon; screen
 
 import pytest
 
-from matcher.config import REPO_ROOT
+from tests.web.pages.site import SHOTS
 from tools.live_server import serve, stop
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("playwright.sync_api")  # the browser tests need Playwright
-SHOTS = REPO_ROOT / "test-output" / "screenshots"
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 MAX_TABS = 10  # from the top of the page to the list of suggestions
@@ -21,12 +20,6 @@ def site(site_home):
     process, base = serve(site_home("browse-home"))
     yield base
     stop(process)
-
-
-@pytest.fixture(scope="module")
-def browser(site, chromium_browser):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    return chromium_browser
 
 
 def _page(browser, viewport):

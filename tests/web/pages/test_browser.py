@@ -4,13 +4,12 @@ use the keyboard; screenshots of the main pages go to test-output/."""
 
 import pytest
 
-from matcher.config import REPO_ROOT
 from matcher.store import Store
+from tests.web.pages.site import SHOTS
 from tools.live_server import KEY, call, serve, stop
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("playwright.sync_api")  # the browser tests need Playwright
-SHOTS = REPO_ROOT / "test-output" / "screenshots"
 CHALLENGE = "Unsere Laternen brennen die ganze Nacht, obwohl um 2 Uhr niemand unterwegs ist."
 
 
@@ -20,12 +19,6 @@ def site(site_home):
     process, base = serve(home)
     yield base, home
     stop(process)
-
-
-@pytest.fixture(scope="module")
-def browser(site, chromium_browser):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    return chromium_browser
 
 
 @pytest.fixture

@@ -11,13 +11,12 @@ import re
 
 import pytest
 
-from matcher.config import REPO_ROOT
 from matcher.keys import add_key
+from tests.web.pages.site import SHOTS
 from tools.live_server import serve, stop
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("playwright.sync_api")  # the browser tests need Playwright
-SHOTS = REPO_ROOT / "test-output" / "screenshots"
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SENTENCE = "Unsere Straßenlaternen brennen nachts, obwohl niemand unterwegs ist; Kosten ↑ – Hilfe? "

@@ -8,12 +8,10 @@ import re
 
 import pytest
 
-from matcher.config import REPO_ROOT
-from tests.web.pages.site import CHALLENGE, PAGE_TYPES, PageType
+from tests.web.pages.site import CHALLENGE, PAGE_TYPES, SHOTS, PageType
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("playwright.sync_api")  # the browser tests need Playwright
-SHOTS = REPO_ROOT / "test-output" / "screenshots"
 SIZES = {"phone": (390, 844), "desktop": (1366, 900)}
 # German with umlauts, sharp s and punctuation, so the form's encoding is exercised too.
 SENTENCE = "Unsere Straßenlaternen brennen nachts, obwohl niemand unterwegs ist; Kosten ↑ – Hilfe? "

@@ -395,11 +395,6 @@ def site(site_home):
     stop(process)
 
 
-@pytest.fixture(scope="module")
-def browser(site, chromium_browser):
-    return chromium_browser
-
-
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="de-DE")
