@@ -97,6 +97,12 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(
         10 * 1024 * 1024, ge=1024, description="Largest request body the API accepts."
     )
+    max_document_bytes: int = Field(
+        8 * 1024 * 1024,
+        ge=1024,
+        description="Largest file the Toolbox accepts (PDF, ODT, DOCX, text); an upload must "
+        "also fit in `max_body_bytes` with its form fields.",
+    )
     db_statement_timeout: float = Field(
         0,
         ge=0,

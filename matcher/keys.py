@@ -29,7 +29,7 @@ from matcher.files import atomic_write
 
 log = logging.getLogger(__name__)
 
-ROLE_PREFIXES = ("municipality:", "provider:")
+ROLE_PREFIXES = ("municipality:", "provider:", "host:")
 # A stored hash as `hash_key` writes it; anything else could never match a presented key.
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 # Hex digits of a hash a log line may show to name an entry (the rate limiter's buckets are
@@ -229,7 +229,9 @@ class KeyRing:
 def add_key(path: Path, role: str) -> str:
     """Create a key with `role`, store its hash in the keys file, return the key (shown once)."""
     if not valid_role(role):
-        raise ConfigError(f"unknown role {role!r}; use admin, municipality:<id> or provider:<id>")
+        raise ConfigError(
+            f"unknown role {role!r}; use admin, municipality:<id>, provider:<id> or host:<id>"
+        )
     data: dict[str, Any] = {"keys": []}
     if path.exists():
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -16,6 +16,7 @@ def test_build_imports_in_reference_order_and_resolves_names(service):
         "providers": 2,
         "offerings": 2,
         "needs": 1,
+        "testfields": 0,
     }
     # "Erbach (Odenwald)" in the file was resolved to the id "erbach".
     assert service.get("projects", "p-licht2").municipalities == ["erbach"]

@@ -7,11 +7,17 @@ programmes).
 """
 
 from matcher.cli import data, evaluation, funding, matching, serving
+from matcher.cli import documents as documents_cli
+from matcher.cli import exchange as exchange_cli
+from matcher.cli import testfields as testfields_cli
 from matcher.cli.base import OBSERVER, main
 
 for _module in (data, matching, evaluation, serving, funding):
     for _command in _module.COMMANDS:
         main.add_command(_command)
+main.add_command(exchange_cli.exchange)  # groups, events, who should meet
+main.add_command(documents_cli.documents)  # the Toolbox: documents of projects
+main.add_command(testfields_cli.testfields)  # test fields, their matches and applications
 
 __all__ = ["OBSERVER", "main"]
 

@@ -1,7 +1,9 @@
 """Who may change what: the tenancy rules, checked on what a write finally changes.
 
 Roles: `admin` (everything), `municipality:<id>` (its own record, its needs, the projects it
-takes part in), `provider:<id>` (its own record and offerings). A write is checked after names
+takes part in, the test fields in it that no host owns), `provider:<id>` (its own record and
+offerings), `host:<id>` (a host organisation that is neither, such as a stadium operator: the
+test fields whose `host` it is). A write is checked after names
 were resolved and official records merged, on every record it will change, before and after:
 a request body that looks harmless cannot rewrite another town through a merge. Naming another
 party (a town or provider on a project, a project as an offering's reference) needs its
@@ -26,9 +28,9 @@ from dataclasses import dataclass
 
 from matcher.domain.catalog import Catalog
 from matcher.domain.errors import PermissionDenied
-from matcher.domain.schema import Entity, Municipality, Need, Offering, Project, Provider
+from matcher.domain.schema import Entity, Municipality, Need, Offering, Project, Provider, TestField
 
-ROLE_KINDS = ("municipality", "provider")
+ROLE_KINDS = ("municipality", "provider", "host")
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,10 @@ class Viewer:
         actor = Actor(self.role)
         if actor.is_admin or actor.kind == "municipality":
             return True
+        if isinstance(item, TestField):
+            # A test field asks providers to apply: its contact is theirs to see, as the
+            # contact of a town with an open need is; a host sees its own.
+            return actor.kind == "provider" or (actor.kind == "host" and item.host == actor.owner)
         if actor.kind != "provider":
             return False
         if isinstance(item, Provider):
@@ -106,6 +112,11 @@ def owns(actor: Actor, item: Entity) -> bool:
             return item.municipality == actor.owner
         if isinstance(item, Municipality):
             return item.id == actor.owner
+        if isinstance(item, TestField):
+            # A host's test field is the host's alone, wherever it lies.
+            return item.host is None and item.municipality == actor.owner
+    if actor.kind == "host":
+        return isinstance(item, TestField) and item.host == actor.owner
     if actor.kind == "provider":
         if isinstance(item, Offering):
             return item.provider == actor.owner
@@ -199,3 +210,13 @@ def check_programme_writer(actor: Actor) -> None:
     imports them (a town could otherwise raise its own grant share)."""
     if not actor.is_admin:
         raise PermissionDenied("Förderprogramme pflegen nur Mitarbeitende (Admin-Schlüssel)")
+
+
+def check_documents_writer(actor: Actor, project: Project) -> None:
+    """A project's documents (the Toolbox) are its towns': only a municipality taking part in
+    the project, or an admin, attaches or deletes them (a provider named on it does not)."""
+    if not owns(actor, project):
+        raise PermissionDenied(
+            "Dokumente eines Projekts verwalten nur die beteiligten Kommunen und Mitarbeitende "
+            f"(Admin); dieser Zugang ({actor.kind}) gehört nicht zum Projekt {project.id!r}"
+        )

@@ -22,6 +22,7 @@ from matcher.domain.schema import (
     Offering,
     Project,
     Provider,
+    TestField,
     display_name,
 )
 
@@ -55,6 +56,7 @@ class Catalog:
         self.providers: dict[str, Provider] = {}
         self.offerings: dict[str, Offering] = {}
         self.needs: dict[str, Need] = {}
+        self.testfields: dict[str, TestField] = {}
         for kind, by_id in (items or {}).items():
             self.put(kind, by_id.values())
 
@@ -209,7 +211,7 @@ class Catalog:
             return [item]
         if isinstance(item, Project):
             return self.towns(item.municipalities)
-        if isinstance(item, Need):
+        if isinstance(item, Need | TestField):
             return self.towns([item.municipality])
         return []
 
@@ -232,6 +234,8 @@ class Catalog:
         if wanted.actor_kind and getattr(item, "kind", None) != wanted.actor_kind:
             return False
         if wanted.funding and getattr(item, "funding", None) != wanted.funding:
+            return False
+        if wanted.place_type and getattr(item, "place_type", None) != wanted.place_type:
             return False
         if wanted.provider and wanted.provider not in (
             [getattr(item, "provider", None)] + list(getattr(item, "providers", []))

@@ -81,7 +81,7 @@ MAX_MEMBERS = 100
 
 ProjectStatus = Literal["geplant", "laufend", "abgeschlossen"]
 NeedStatus = Literal["offen", "in_arbeit", "erledigt"]
-Kind = Literal["municipalities", "projects", "providers", "offerings", "needs"]
+Kind = Literal["municipalities", "projects", "providers", "offerings", "needs", "testfields"]
 KINDS: tuple[str, ...] = get_args(Kind)  # the item kinds, named once
 
 # The shortest and longest challenge text accepted anywhere (API, web form, service).
@@ -405,12 +405,108 @@ class Need(Entity):
     _unique = field_validator("categories")(_dedupe)
 
 
+# -- test fields (issue 24; vocabulary, labels and the application rules: domain/testfields.py)
+
+PlaceType = Literal[
+    "strassenzug",
+    "quartier",
+    "platz",
+    "gebaeude",
+    "park",
+    "stadion",
+    "gewerbegebiet",
+    "campus",
+    "landstrasse",
+    "ortskern",
+]
+# What a test field offers a pilot on the spot.
+Facility = Literal[
+    "strassenlaternen_strom",
+    "lorawan",
+    "5g",
+    "glasfaser",
+    "wlan",
+    "datenplattform",
+    "strom",
+    "masten",
+    "parkflaechen",
+]
+# What a pilot must bring or fulfil.
+Condition = Literal["genehmigung", "datenschutz", "eu_hosting", "versicherung"]
+Payer = Literal["anbieter", "gastgeber", "foerderung", "geteilt"]
+CallMode = Literal["frist", "laufend"]
+# A test field lasts at most this long, in months (a pilot beyond that is a roll-out).
+MAX_PILOT_MONTHS = 60
+# Slots a test field may offer at once (a stadium hosts a handful, not hundreds).
+MAX_SLOTS = 50
+
+
+class TestField(Entity):
+    """A place where providers may pilot a solution in daily municipal use (a street, a
+    quarter, a square, a stadium), kept by its owner: the municipality or district it lies in,
+    or a host organisation that is neither (`host`: a stadium operator, a utility, a campus),
+    which then owns it alone (role `host:<host>`)."""
+
+    __test__ = False  # not a pytest test class, whatever its name says
+
+    title: Title
+    description: Text = ""
+    # Where it lies: an id, or a name as people write it, resolved to an id on writing.
+    municipality: Reference
+    host: ItemId | None = Field(
+        default=None, description="Id of the host organisation that owns it, if not the town"
+    )
+    # The organisation on site (an operator), also where the town keeps the test field.
+    host_name: Short = ""
+    place_type: PlaceType
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    area_ha: float | None = Field(default=None, ge=0, le=100_000)
+    categories: Categories = Field(default_factory=list)
+    facilities: Annotated[list[Facility], BeforeValidator(_at_most_list_items)] = Field(
+        default_factory=list
+    )
+    data_licence: Short = Field(default="", description="Licence of the data platform's data")
+    available_from: dt.date | None = None
+    available_until: dt.date | None = None
+    max_pilot_months: int | None = Field(default=None, ge=1, le=MAX_PILOT_MONTHS)
+    slots: int = Field(default=1, ge=1, le=MAX_SLOTS)
+    payer: Payer = "anbieter"
+    conditions: Annotated[list[Condition], BeforeValidator(_at_most_list_items)] = Field(
+        default_factory=list
+    )
+    conditions_note: Text = ""
+    evaluation: Text = ""
+    report_published: bool = False
+    call: CallMode = "laufend"
+    deadline: dt.date | None = None
+    contact: Short = ""
+    contact_email: ContactEmail = Field(default="", description=PRIVATE_MAILBOX)
+    PRIVATE: ClassVar[tuple[str, ...]] = ("contact", "contact_email")
+
+    _unique = field_validator("categories", "facilities", "conditions")(_dedupe)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TestField:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("latitude and longitude: give both or neither")
+        start, end = self.available_from, self.available_until
+        if start and end and end < start:
+            raise ValueError("available_until: must not be before available_from")
+        if self.call == "frist" and self.deadline is None:
+            raise ValueError("deadline: a call with a deadline (call 'frist') needs its date")
+        if self.call == "laufend" and self.deadline is not None:
+            raise ValueError("deadline: a rolling call (call 'laufend') has no deadline")
+        return self
+
+
 MODELS: dict[str, type[Entity]] = {
     "municipalities": Municipality,
     "projects": Project,
     "providers": Provider,
     "offerings": Offering,
     "needs": Need,
+    "testfields": TestField,
 }
 
 # Fields that hold a list; in CSV they are written with ";" between the values.
@@ -465,6 +561,7 @@ class Browse(BaseModel):
     status: str | None = None
     actor_kind: ActorKind | None = None  # municipalities only
     funding: str | None = None  # projects only: the funding programme, as written
+    place_type: str | None = None  # test fields only: the kind of place ("stadion", …)
     min_population: int | None = None  # a town of the item has at least this many inhabitants
     max_population: int | None = None  # … and at most this many
     by_name: bool = False  # order by name or title (as people read a list), else by id

@@ -17,7 +17,7 @@ from matcher.domain.catalog import Catalog
 from matcher.domain.errors import ValidationError
 from matcher.domain.geography import distance_km, land_of
 from matcher.domain.names import normalize_name, parse_place, slug
-from matcher.domain.schema import Entity, Municipality, Need, Offering, Project
+from matcher.domain.schema import Entity, Municipality, Need, Offering, Project, TestField
 
 SAME_PLACE_KM = 15.0
 
@@ -141,7 +141,7 @@ class Resolver:
                 for prov in item.providers:
                     self._exists("providers", prov, where, "provider")
                 item = item.model_copy(update={"municipalities": towns})
-            elif isinstance(item, Need):
+            elif isinstance(item, Need | TestField):
                 town = self.municipality(item.municipality, where, context)
                 item = item.model_copy(update={"municipality": town or item.municipality})
             elif isinstance(item, Offering):

@@ -12,6 +12,7 @@ from matcher.domain.errors import NotFoundError
 from matcher.domain.schema import Filters, Municipality, Need, Offering, Project, text_of
 from matcher.matching import reasons
 from matcher.matching.context import MatchData, Query, QueryContext
+from matcher.matching.documents import PassageIndex, rank_documents
 from matcher.matching.joint import joint_groups
 from matcher.matching.leads import LeadMatch, adopters, ranked
 from matcher.matching.peers import profile_peers, rank_peers, structural_peers
@@ -30,9 +31,13 @@ from matcher.matching.results import (
     ProviderResult,
     SimilarResult,
 )
+from matcher.matching.testfields import rank_testfields
 from matcher.ranking.config import RankingConfig
 
 RESULT_KINDS = ("projects", "municipalities", "providers")
+# Asked for by name only: the test fields where a solution could be piloted, and the Toolbox's
+# documents with the passage that fits.
+MORE_KINDS = ("testfields", "documents")
 # Each open need on a municipality's page, and each joint project, shows this many matches.
 NEED_MATCHES = 3
 JOINT_MATCHES = 2
@@ -74,8 +79,15 @@ class Matcher:
     def municipalities(self, ctx: QueryContext, k: int) -> list[MunicipalityResult]:
         return [reasons.municipality(ctx, r) for r in rank_peers(ctx)[:k]]
 
-    def match(self, query: Query, kinds: Sequence[str] = RESULT_KINDS, k: int = 10) -> MatchResult:
-        """Projects, peer municipalities and providers for a challenge."""
+    def match(
+        self,
+        query: Query,
+        kinds: Sequence[str] = RESULT_KINDS,
+        k: int = 10,
+        passages: PassageIndex | None = None,
+    ) -> MatchResult:
+        """Projects, peer municipalities and providers for a challenge; test fields and
+        documents (in `passages`) when asked for."""
         ctx = self.context(query)
         found: dict[str, list] = {}
         if "projects" in kinds:
@@ -84,6 +96,10 @@ class Matcher:
             found["municipalities"] = self.municipalities(ctx, k)
         if "providers" in kinds:
             found["providers"] = self.providers(ctx, k)
+        if "testfields" in kinds:
+            found["testfields"] = rank_testfields(ctx, k)
+        if "documents" in kinds and passages is not None:
+            found["documents"] = rank_documents(ctx, k, passages)
         return MatchResult(**found)
 
     # -- directions that start from an item ---------------------------------------------------

@@ -167,12 +167,44 @@ class LeadResult(TownFields):
     explanation: Explanation
 
 
+class DocumentResult(BaseModel):
+    """A document that fits a challenge, with the passage that fits best."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["document"] = "document"
+    id: str
+    title: str
+    document_kind: str = Field(description="konzept, leistungsbeschreibung, …")
+    kind_label: str
+    project: str = Field(description="the project's id")
+    project_title: str
+    municipalities: list[str] = Field(description="names of the project's towns")
+    municipality_ids: list[str]
+    licence: str
+    licence_label: str
+    reusable: bool = Field(description="False for „nur zur Ansicht“: read it, do not copy it")
+    file_type: str
+    language: str
+    score: float
+    confidence: Confidence
+    own: bool = Field(False, description="the asking municipality takes part in the project")
+    passage: str = Field(description="the fitting passage, quoted (shortened with …)")
+    matched_terms: list[str] = Field(description="query words the passage shares")
+
+
 class MatchResult(_Result):
     """Projects, peer municipalities and providers for a challenge."""
 
     projects: list[ProjectResult] = Field(default_factory=list)
     municipalities: list[MunicipalityResult] = Field(default_factory=list)
     providers: list[ProviderResult] = Field(default_factory=list)
+    testfields: list[TestFieldResult] = Field(
+        default_factory=list, description="only when asked for (kind `testfields`)"
+    )
+    documents: list[DocumentResult] = Field(
+        default_factory=list, description="only when asked for (kind `documents`)"
+    )
 
 
 class NeedMatches(_Result):
@@ -255,3 +287,52 @@ class JointProjects(_Result):
     """Joint-project suggestions, best first."""
 
     items: list[JointProject]
+
+
+# -- test fields (issue 24; ranked in matcher/matching/testfields.py) ---------------------------
+
+
+class TestFieldResult(_Result):
+    """A test field that fits a challenge or an offering, and why."""
+
+    __test__ = False  # not a pytest test class
+
+    kind: Literal["testfield"] = "testfield"
+    id: str
+    title: str
+    place_type: str
+    place_type_label: str
+    municipality: str
+    town: str = Field(description="name of the municipality it lies in")
+    host_name: str
+    categories: list[str]
+    facilities: list[str]
+    call_open: bool
+    call_label: str
+    distance_km: float | None = Field(None, description="from the asking town, if one asks")
+    needs_met: list[str] = Field(
+        default_factory=list, description="what the offering needs of a place, and it has"
+    )
+    needs_missing: list[str] = Field(
+        default_factory=list, description="what the offering needs of a place, and it lacks"
+    )
+    score: float
+    confidence: Confidence
+    explanation: Explanation
+
+
+class TestFieldProviders(_Result):
+    """Providers whose offerings fit a test field."""
+
+    __test__ = False
+
+    testfield: ItemRef
+    providers: list[ProviderResult]
+
+
+class OfferingTestFields(_Result):
+    """Open test fields for an offering."""
+
+    offering: ItemRef
+    needs: list[str] = Field(description="what the offering needs of a place, by its text")
+    testfields: list[TestFieldResult]

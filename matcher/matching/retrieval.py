@@ -25,7 +25,7 @@ from matcher.ranking.lexical import LexicalIndex, LexicalScores
 
 log = logging.getLogger(__name__)
 
-SEARCHABLE = ("projects", "needs", "offerings", "providers")
+SEARCHABLE = ("projects", "needs", "offerings", "providers", "testfields")
 
 
 class SearchIndexes:

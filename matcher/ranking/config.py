@@ -134,6 +134,19 @@ class LeadWeights(_Strict):
     )
 
 
+class ExchangeConfig(_Strict):
+    """Exchange suggestions: which towns should meet, and which groups a town should join."""
+
+    max_asks_per_town: int = Field(
+        3,
+        ge=1,
+        description="pairings one experienced town is suggested in at most, across every town "
+        "(no one is asked by everyone)",
+    )
+    meet_per_town: int = Field(3, ge=1, description="towns to meet suggested to one town")
+    groups_per_town: int = Field(3, ge=1, description="groups suggested to one town to join")
+
+
 class LearnedRanker(_Strict):
     """A linear model over the score components, trained from judgments and feedback
     (`matcher.ranking.learn`); stored as plain numbers so it is a reviewable diff."""
@@ -168,6 +181,7 @@ class RankingConfig(_Strict):
     municipalities: MunicipalityWeights = Field(default_factory=MunicipalityWeights)
     leads: LeadWeights = Field(default_factory=LeadWeights)
     joint: JointConfig = Field(default_factory=JointConfig)
+    exchange: ExchangeConfig = Field(default_factory=ExchangeConfig)
     town_similarity: TownSimilarity = Field(default_factory=TownSimilarity)
     lexical_saturation: float = Field(12.0, gt=0, description="BM25 score that maps to 0.5")
     candidates: int = Field(100, ge=1, le=10_000, description="candidates per retriever")

@@ -25,6 +25,7 @@ from pathlib import Path
 from matcher.config import Settings
 from matcher.domain.access import SYSTEM, Actor, Viewer, viewer_for
 from matcher.domain.catalog import Catalog
+from matcher.domain.documents import Document
 from matcher.domain.errors import NotFoundError
 from matcher.domain.funding import FundingCheck, FundingRequest, Programme
 from matcher.domain.procurement import OfferingKind, OrderKind, ProcurementPath
@@ -42,6 +43,7 @@ from matcher.embeddings import CachedEncoder, Encoder
 from matcher.importing import parse_file
 from matcher.importing.reader import parse_bytes
 from matcher.matching.context import Query
+from matcher.matching.documents import DocumentResult
 from matcher.matching.matcher import Matcher
 from matcher.matching.results import (
     JointProjects,
@@ -57,11 +59,14 @@ from matcher.matching.retrieval import Observer, SearchIndexes
 from matcher.ranking.analysis import GermanAnalyzer
 from matcher.ranking.config import RankingConfig, load_ranking_config
 from matcher.service.answers import Answers, Ask
+from matcher.service.documents import FORM_FIELDS_BYTES, Documents, Download
+from matcher.service.exchange import Exchange
 from matcher.service.feedback import FEEDBACK_PER_CLIENT_PER_DAY, Feedback
 from matcher.service.funding import Funding
 from matcher.service.home import Home
 from matcher.service.jobs import Jobs
 from matcher.service.replica import Replica, View
+from matcher.service.testfields import TestFields
 from matcher.service.writes import ImportReport, Writes, as_parsed
 from matcher.store import Store
 from matcher.store.jobs import Job, JobStore
@@ -87,6 +92,7 @@ DEMO_FILES = (
     ("projects", "projects.jsonl"),
     ("offerings", "offerings.jsonl"),
     ("needs", "needs.jsonl"),
+    ("testfields", "testfields.jsonl"),
 )
 
 
@@ -113,9 +119,18 @@ class MatcherService:
         self.home = Home(settings, encoder)
         self.replica = Replica(self.home, self.analyzer, observer=observer)
         self.writes = Writes(self.home, self.replica, observer)
-        self.answers = Answers(self.home, self.replica, self._ranking)
+        # The documents' passages are matched when a challenge asks for them (`Documents`).
+        self.answers = Answers(
+            self.home, self.replica, self._ranking, passages=lambda: self.documents.index()
+        )
         self.feedback = Feedback(self.home)
         self.funding = Funding(self.home, self.replica, self.answers)
+        # The Toolbox (issue 24): documents of projects, matched to challenges by passage.
+        self.documents = Documents(self.home, self.replica, self.answers)
+        # Test fields (issue 24): matching both ways and the applications to pilot there.
+        self.testfields = TestFields(self.home, self.replica, self.answers)
+        # Exchange groups („Erfas“) and events, kept by staff, and who should meet or join.
+        self.exchange = Exchange(self.home, self.replica, self.answers, self._ranking)
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -183,6 +198,7 @@ class MatcherService:
         """Import the demo corpus if the store is empty, then encode and index."""
         imported = self.import_demo(data_dir)
         changes = self.open()
+        self.documents.index()  # the documents' passages encoded now, not on a first search
         return {"imported": imported, "indexed": changes}
 
     def import_demo(self, data_dir: Path | None = None) -> dict[str, int]:
@@ -197,6 +213,10 @@ class MatcherService:
                 if path.exists():
                     parsed = parse_file(kind, path)
                     imported[kind] = self.writes.write(kind, parsed, index=False).imported
+            imported.update(self.exchange.load_demo(data_dir, SYSTEM))
+            documents = self.documents.import_demo(data_dir)
+            if documents:
+                imported["documents"] = documents
         return imported
 
     def open_before_fork(self) -> dict[str, dict[str, int]]:
@@ -334,6 +354,46 @@ class MatcherService:
         """Suggested joint projects of nearby smaller towns with the same open need, each with
         its fitting funding programmes and a suggested lead (added after ranking)."""
         return self.funding.with_programmes(self.answers.joint_projects(k, filters))
+
+    # -- the Toolbox (documents of projects) ---------------------------------------------------
+
+    def add_document(
+        self,
+        project_id: str,
+        fields: dict[str, object],
+        data: bytes,
+        filename: str = "",
+        actor: Actor = SYSTEM,
+    ) -> Document:
+        """Attach a file to a project (its towns or an admin): checked whole (fields, type by
+        content, size, encryption, zip bombs, text) and stored with its text, or nothing."""
+        return self.documents.add(project_id, fields, data, filename, actor)
+
+    def document_limits(self) -> tuple[int, int]:
+        """(largest file, largest upload request body) the Toolbox accepts, in bytes."""
+        return self.documents.limit, self.documents.limit + FORM_FIELDS_BYTES
+
+    def delete_document(self, document_id: str, actor: Actor = SYSTEM) -> None:
+        self.documents.delete(document_id, actor)
+
+    def document(self, document_id: str) -> Document:
+        return self.documents.get(document_id)
+
+    def project_documents(self, project_id: str) -> list[Document]:
+        """A project's documents, newest first; NotFoundError for an unknown project."""
+        return self.documents.of_project(project_id)
+
+    def all_documents(self, kind: str | None = None, licence: str | None = None) -> list[Document]:
+        return self.documents.all(kind, licence)
+
+    def document_download(self, document_id: str) -> Download:
+        return self.documents.download(document_id)
+
+    def document_matches(
+        self, text: str, k: int = 5, municipality: str | None = None
+    ) -> list[DocumentResult]:
+        """„Vorlagen zu Ihrer Herausforderung“: documents whose passages fit, quoted."""
+        return self.documents.matches(text, k, municipality)
 
     # -- funding and procurement -------------------------------------------------------------
 

@@ -8,7 +8,7 @@ again). Both are keyed by the replica's change sequence: a write anywhere emptie
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from matcher.domain.catalog import Catalog
@@ -16,7 +16,8 @@ from matcher.domain.errors import NotFoundError, NotReadyError, ValidationError
 from matcher.domain.schema import MAX_CHALLENGE_CHARS, MAX_RESULTS, MIN_CHALLENGE_CHARS, Filters
 from matcher.matching.cache import MODEL_BYTES_PER_JSON_BYTE, AnswerCache
 from matcher.matching.context import MatchData, Query
-from matcher.matching.matcher import RESULT_KINDS, Matcher
+from matcher.matching.documents import PassageIndex
+from matcher.matching.matcher import MORE_KINDS, RESULT_KINDS, Matcher
 from matcher.matching.results import (
     JointProjects,
     LeadsResult,
@@ -59,10 +60,10 @@ class Ask:
     filters: Filters | None = None
 
     def __post_init__(self) -> None:
-        unknown = [x for x in self.kinds if x not in RESULT_KINDS]
+        unknown = [x for x in self.kinds if x not in RESULT_KINDS + MORE_KINDS]
         if unknown:
             raise ValidationError(
-                f"kinds: unknown {unknown}; expected {list(RESULT_KINDS)}",
+                f"kinds: unknown {unknown}; expected {list(RESULT_KINDS + MORE_KINDS)}",
                 [("kinds", "unknown kind")],
             )
         checked_k(self.k)
@@ -93,10 +94,18 @@ def _not_ready() -> NotReadyError:
 class Answers:
     """Ranked, explained results over the replica's current data, repeated ones from caches."""
 
-    def __init__(self, home: Home, replica: Replica, ranking: RankingConfig) -> None:
+    def __init__(
+        self,
+        home: Home,
+        replica: Replica,
+        ranking: RankingConfig,
+        passages: Callable[[], PassageIndex] | None = None,
+    ) -> None:
         self._home = home
         self._replica = replica
         self._ranking = ranking  # fixed: another config is another matcher (`matcher(ranking)`)
+        # The documents' passages as stored now (kept apart from the catalog: the Toolbox).
+        self._passages = passages
         # Results of recent challenges, valid while the data is unchanged (the ranking config
         # of a service never changes; other configs are run through other matchers).
         self.results: AnswerCache[MatchResult] = AnswerCache.of_models(
@@ -164,23 +173,32 @@ class Answers:
             filters=ask.filters or Filters(),
         )
 
+    def _passages_for(self, ask: Ask) -> PassageIndex | None:
+        """The documents' passages when the challenge asks for documents, else None."""
+        if "documents" not in ask.kinds or self._passages is None:
+            return None
+        return self._passages()
+
     def match(self, ask: Ask) -> MatchResult:
         """Ranked, explained results of the kinds asked."""
-        key = ask.key  # its filters serialised once
+        passages = self._passages_for(ask)
+        # Documents change apart from the catalog's changes: their ids are part of the key.
+        key = (ask.key, passages.ids if passages is not None else ())
         with self._current() as view:
             # A repeated challenge costs neither encoding nor ranking while the data is
             # unchanged.
             hit = self.results.get(key, view.change_sequence)
             if hit is not None:
                 return hit
-            found = self._found(ask, view)
+            found = self._found(ask, view, passages)
             self.results.put(key, view.change_sequence, found)
             return found
 
     def match_json(self, ask: Ask) -> bytes:
         """`match` serialised as JSON (UTF-8); a repeated challenge gets the bytes kept from
         its first answer while the data is unchanged, and is not serialised again."""
-        key = ask.key  # its filters serialised once
+        passages = self._passages_for(ask)
+        key = (ask.key, passages.ids if passages is not None else ())
         with self._current() as view:
             version = view.change_sequence
             hit = self.json_answers.get(key, version)
@@ -188,16 +206,17 @@ class Answers:
                 return hit
             found = self.results.get(key, version)
             if found is None:
-                found = self._found(ask, view)
-            body = found.model_dump_json().encode()
+                found = self._found(ask, view, passages)
+            # Test fields and documents are in the answer only when asked for by name.
+            body = found.model_dump_json(exclude=set(MORE_KINDS) - set(ask.kinds)).encode()
             # Weighed by the body just made: no second serialisation on the request's path.
             self.results.put(key, version, found, len(body) * MODEL_BYTES_PER_JSON_BYTE)
             self.json_answers.put(key, version, body)
             return body
 
-    def _found(self, ask: Ask, view: View) -> MatchResult:
+    def _found(self, ask: Ask, view: View, passages: PassageIndex | None) -> MatchResult:
         query = self.query(ask, view.catalog)
-        return self._matcher(view).match(query, list(ask.kinds), ask.k)
+        return self._matcher(view).match(query, list(ask.kinds), ask.k, passages)
 
     def peers(self, municipality_id: str, k: int, filters: Filters | None) -> PeersResult:
         checked_k(k)

@@ -400,11 +400,14 @@ _REFERENCES = {
         "municipalities": (t.municipality_members, "member_id"),
         "projects": (t.project_municipalities, "municipality_id"),
         "needs": (t.needs, "municipality"),
+        "testfields": (t.testfields, "municipality"),
     },
     "providers": {
         "projects": (t.project_providers, "provider_id"),
         "offerings": (t.offerings, "provider"),
+        "testfield applications": (t.testfield_applications, "provider"),
     },
+    "testfields": {"testfield applications": (t.testfield_applications, "testfield")},
     "projects": {"offerings": (t.offering_references, "project_id")},
 }
 _OWNER = {

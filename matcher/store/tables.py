@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Date,
     Float,
@@ -272,12 +273,82 @@ embeddings = Table(
     Column("vector", LargeBinary, nullable=False),
 )
 
+# Test fields (issue 24): places where providers pilot a solution; where one lies is a
+# municipality (its owner unless a host organisation, `host`, owns it). Lists and dates are
+# JSON and ISO text, read back through the model.
+testfields = Table(
+    "testfields",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("title", String(TITLE), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column(
+        "municipality",
+        String(ID),
+        ForeignKey("municipalities.id", ondelete="RESTRICT"),
+        nullable=False,
+        index=True,
+    ),
+    Column("host", String(ID), index=True),
+    Column("host_name", String(TITLE), nullable=False, default=""),
+    Column("place_type", String(40), nullable=False),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("area_ha", Float),
+    Column("categories", JSON, nullable=False, default=list),
+    Column("facilities", JSON, nullable=False, default=list),
+    Column("data_licence", String(TITLE), nullable=False, default=""),
+    Column("available_from", String(10)),
+    Column("available_until", String(10)),
+    Column("max_pilot_months", Integer),
+    Column("slots", Integer, nullable=False, default=1),
+    Column("payer", String(20), nullable=False, default="anbieter"),
+    Column("conditions", JSON, nullable=False, default=list),
+    Column("conditions_note", Text, nullable=False, default=""),
+    Column("evaluation", Text, nullable=False, default=""),
+    Column("report_published", Boolean, nullable=False, default=False),
+    Column("call", String(20), nullable=False, default="laufend"),
+    Column("deadline", String(10)),
+    Column("contact", String(TITLE), nullable=False, default=""),
+    Column("contact_email", String(254), nullable=False, default=""),
+)
+
+# Providers' applications to pilot on a test field (matcher/store/testfields.py): who applied
+# with what, and where the pilot stands. Seen only by the field's owner, the applicant and
+# admins (matcher/domain/testfields.py).
+testfield_applications = Table(
+    "testfield_applications",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column(
+        "testfield",
+        String(ID),
+        ForeignKey("testfields.id", ondelete="RESTRICT"),
+        nullable=False,
+        index=True,
+    ),
+    Column(
+        "provider",
+        String(ID),
+        ForeignKey("providers.id", ondelete="RESTRICT"),
+        nullable=False,
+        index=True,
+    ),
+    Column("offering", String(ID)),
+    Column("message", Text, nullable=False),
+    Column("needs", Text, nullable=False, default=""),
+    Column("status", String(20), nullable=False),
+    Column("created", String(40), nullable=False),
+    Column("updated", String(40), nullable=False),
+)
+
 ENTITY_TABLES = {
     "municipalities": municipalities,
     "projects": projects,
     "providers": providers,
     "offerings": offerings,
     "needs": needs,
+    "testfields": testfields,
 }
 
 # kind → {field: (link table, owner column, target column)}
@@ -289,3 +360,73 @@ LINKS = {
     },
     "offerings": {"references": (offering_references, "offering_id", "project_id")},
 }
+
+# Exchange groups and events (matcher/store/exchange.py): one validated record (JSON) a row,
+# kept by staff. A group's members are rows of their own, so that a town that is deleted leaves
+# its groups (CASCADE) and no group names a town that does not exist.
+exchange_groups = Table(
+    "exchange_groups",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("record", JSON, nullable=False),  # without its members
+)
+
+exchange_group_members = Table(
+    "exchange_group_members",
+    metadata,
+    Column(
+        "group_id",
+        String(ID),
+        ForeignKey("exchange_groups.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "municipality_id",
+        String(ID),
+        ForeignKey("municipalities.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("position", Integer, nullable=False, default=0),  # the order the record lists them in
+)
+
+exchange_events = Table(
+    "exchange_events",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("date", Date, nullable=False, index=True),
+    Column("record", JSON, nullable=False),
+)
+
+# The Toolbox (matcher/store/documents.py): uploaded files kept once by their SHA-256, in the
+# database (so that a document and its file are written in one transaction on SQLite and
+# PostgreSQL alike), and the documents of projects with their extracted text (the passage
+# index is rebuilt from it). A file stays while a document refers to it; a project with
+# documents cannot be deleted before them.
+document_blobs = Table(
+    "document_blobs",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column(
+        "project",
+        String(ID),
+        ForeignKey("projects.id", ondelete="RESTRICT"),
+        nullable=False,
+        index=True,
+    ),
+    Column(
+        "sha256",
+        String(64),
+        ForeignKey("document_blobs.sha256", ondelete="RESTRICT"),
+        nullable=False,
+        index=True,
+    ),
+    Column("record", JSON, nullable=False),  # the validated `Document` (without its text)
+    Column("text", Text, nullable=False),
+)

@@ -33,6 +33,12 @@ def demo_ids(service: MatcherService) -> dict[str, list[str]]:
     assert by_kind["kreis"] and by_kind["verband"], "the demo has districts and associations"
     chosen["municipalities"] = ["mossautal", *by_kind["kreis"], *by_kind["verband"]]
     chosen["programmes"] = [p.id for p in service.programmes()][:2]
+    chosen["groups"] = [g.id for g in service.exchange.groups()][:2]
+    chosen["events"] = [e.id for e in service.exchange.events()][:2]
+    chosen["documents"] = [d.id for d in service.all_documents()][:2]  # the Toolbox
+    chosen["joint"] = [g.id for g in service.joint_projects(3).items]  # their sheets
+    chosen["testfields"] = sorted(service.catalog.items["testfields"])[:3]
+    chosen["applications"] = ["bew-0000000000000000"]  # private: 401 without a key
     return chosen
 
 
@@ -60,6 +66,9 @@ def page_urls(app, ids: dict[str, list[str]]) -> list[str]:
         "projekte": "projects",
         "anbieter": "providers",
         "bedarfe": "needs",
+        "foerderung": "programmes",
+        "gemeinschaftsprojekte": "joint",
+        "testfelder": "testfields",
     }
     urls = ["/?text=" + quote("Unsere Laternen brennen die ganze Nacht"), "/?text=xy"]
     # A search too long for an address, under its saved id (the start page's post saves it).
@@ -75,6 +84,10 @@ def page_urls(app, ids: dict[str, list[str]]) -> list[str]:
         if rule.rule == "/suche/<search_id>":
             urls += [f"/suche/{saved}", "/suche/gibt-es-nicht"]
             continue
+        if rule.rule.startswith("/austausch/"):  # /austausch/gruppen/…, /austausch/termine/…
+            kind = {"gruppen": "groups", "termine": "events"}[rule.rule.split("/")[2]]
+            urls += [rule.rule.replace("<item_id>", quote(i)) for i in ids[kind]]
+            continue
         kind = words[rule.rule.split("/")[1]]
         urls += [rule.rule.replace("<item_id>", quote(i)) for i in ids[kind]]
     urls += ["/projekte?seite=2", "/kommunen?art=kreis", "/gibt-es-nicht"]
@@ -84,7 +97,8 @@ def page_urls(app, ids: dict[str, list[str]]) -> list[str]:
 def assert_no_address(client, url: str, headers: dict | None = None) -> None:
     response = client.get(url, headers=headers or {})
     assert response.status_code < 500, (url, response.status_code)
-    body = response.get_data(as_text=True)
+    # A download (a Toolbox document) may be binary: read as text, its addresses still show.
+    body = response.get_data().decode("utf-8", errors="replace")
     response.close()  # a file response (the favicon) holds its file open until then
     found = ADDRESS.findall(body)
     assert not found, (url, found[:3])
@@ -96,7 +110,7 @@ def demo_app(home):
     settings = make_settings(home / "home", admin_key=ADMIN_KEY, keys_file=home / "keys.json")
     service = MatcherService(settings, encoder=FakeEncoder())
     service.build()
-    for kind in ("municipalities", "providers", "projects"):
+    for kind in ("municipalities", "providers", "projects", "testfields"):
         items = [
             item.model_copy(update={"contact_email": mailbox(kind, item.id)})
             for item in service.catalog.items[kind].values()

@@ -7,7 +7,9 @@ from flask import redirect, request
 from flask_openapi3 import OpenAPI
 
 from matcher.domain.errors import ValidationError
-from matcher.web.api import entities, funding, matching, meta
+from matcher.web.api import documents as documents_api
+from matcher.web.api import entities, funding, matching, meta, testfields
+from matcher.web.api import exchange as exchange_api
 from matcher.web.core import errors
 from matcher.web.core.current import role
 
@@ -22,8 +24,9 @@ def install(app: OpenAPI) -> None:
     errors.claim_json_paths(app, *JSON_PATHS)
     app.before_request(_known_key_only)
     app.before_request(_shallow_json_only)
-    for part in (matching, entities, meta, funding):
+    for part in (matching, entities, meta, funding, testfields, documents_api):
         app.register_api(part.api)
+    app.register_api(exchange_api.api)  # /groups, /events, a town's exchange
     app.add_url_rule("/openapi.json", "openapi_json", lambda: app.api_doc)
     app.add_url_rule("/docs", "docs", lambda: redirect("/openapi/swagger"))
 

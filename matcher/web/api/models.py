@@ -3,7 +3,7 @@ OpenAPI by flask-openapi3."""
 
 from __future__ import annotations
 
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
@@ -24,8 +24,9 @@ from matcher.domain.schema import (
     Verdict,
 )
 
-ResultKind = Literal["projects", "municipalities", "providers"]
-ALL_RESULT_KINDS: tuple[ResultKind, ...] = get_args(ResultKind)
+ResultKind = Literal["projects", "municipalities", "providers", "testfields", "documents"]
+# Without `kinds`, a challenge gets these three; test fields and documents are asked for by name.
+DEFAULT_RESULT_KINDS: tuple[ResultKind, ...] = ("projects", "municipalities", "providers")
 
 
 class _Strict(BaseModel):
@@ -41,7 +42,11 @@ class MatchRequest(_Strict):
         description="The challenge, in German",
     )
     k: int = Field(10, ge=1, le=MAX_RESULTS)
-    kinds: list[ResultKind] = Field(default_factory=lambda: list(ALL_RESULT_KINDS), min_length=1)
+    kinds: list[ResultKind] = Field(
+        default_factory=lambda: list(DEFAULT_RESULT_KINDS),
+        min_length=1,
+        description="the three of a challenge unless named; also testfields and documents",
+    )
     municipality: str | None = Field(None, max_length=MAX_ID_CHARS, description="Id of the asker")
     filters: Filters = Field(default_factory=Filters)
 

@@ -14,9 +14,13 @@ from matcher.web.core import errors
 from matcher.web.pages.account import account
 from matcher.web.pages.browse import browse
 from matcher.web.pages.contact import contact_card
+from matcher.web.pages.documents import install as install_toolbox
+from matcher.web.pages.exchange import austausch, exchange_of
+from matcher.web.pages.funding import foerderung
 from matcher.web.pages.public import public
 from matcher.web.pages.session import current_account
 from matcher.web.pages.team import team
+from matcher.web.pages.testfields import testfelder
 
 # The error page's heading and text by status; others get the general one.
 ERROR_PAGES = {
@@ -40,8 +44,13 @@ def install(app: Flask) -> None:
     app.register_blueprint(team)  # relevance; staff: feedback review, evaluation jobs
     app.register_blueprint(account)  # sign-in, reporting needs, projects, offerings
     app.register_blueprint(browse)  # list pages: /projekte, /kommunen, /anbieter
+    app.register_blueprint(foerderung)  # /foerderung, a joint group's sheet and CSV
+    app.register_blueprint(testfelder)  # /testfelder: test fields, applications
     app.add_template_global(current_account, "account")
     app.add_template_global(contact_card, "contact")
+    app.register_blueprint(austausch)  # /austausch: exchange groups and events
+    app.add_template_global(exchange_of, "exchange_of")  # a town page's „Austausch“
+    install_toolbox(app)  # /vorlagen, uploads; a project's documents, an answer's templates
     app.after_request(_private_when_signed_in)
     errors.render_pages_with(app, error_page)
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from matcher.domain.catalog import Catalog
 from matcher.domain.schema import Need
+from matcher.domain.spreadsheet import safe_cell
 from matcher.matching.results import JointProject, LeadResult
 
 SHORT_DESCRIPTION_CHARS = 180  # about two lines of a lead card
@@ -31,12 +31,6 @@ BASIS_LABELS = {
     "bedarf": "gemeldeter Bedarf",
     "aehnliche_kommune": "ähnlich wie eine Referenzkommune",
 }
-# Spreadsheet programs run a cell that starts with one of these as a formula ("CSV injection");
-# need titles and descriptions come from many people, so such cells are prefixed with '. The
-# first character is NFKC-normalised first, as some programs read look-alikes as the ASCII
-# character: full-width (＝＋－＠), small (﹦﹢﹣﹫), super- and subscript forms; the minus sign
-# (U+2212) has no such mapping and is named itself.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\u2212")
 CSV_COLUMNS = (
     "Kommune",
     "Kreis",
@@ -179,12 +173,6 @@ def lead_rows(
     return rows
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    first = unicodedata.normalize("NFKC", text[:1])
-    return "'" + text if first.startswith(_FORMULA_START) else text
-
-
 def to_csv(
     rows: list[LeadRow], page_url: str, contact: Callable[[str], str | None] | None = None
 ) -> str:
@@ -217,5 +205,5 @@ def to_csv(
                 if need
                 else ["", "", "", "", f"ähnlich wie {row.similar_to}" if row.similar_to else ""]
             )
-            writer.writerow([_cell(v) for v in [*town, *middle, *tail]])
+            writer.writerow([safe_cell(v) for v in [*town, *middle, *tail]])
     return out.getvalue()

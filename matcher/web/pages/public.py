@@ -30,6 +30,7 @@ from pydantic import ValidationError as PydanticValidationError
 from werkzeug.datastructures import MultiDict
 
 from matcher.domain.errors import ValidationError
+from matcher.domain.funding import FundingRequest
 from matcher.domain.schema import (
     ACTOR_KIND_LABELS,
     CATEGORY_LABELS,
@@ -47,8 +48,10 @@ from matcher.web.core.current import current_catalog, service
 from matcher.web.core.limits import client_id, limited
 from matcher.web.core.security import local_path, same_origin
 from matcher.web.pages import advice, needs
+from matcher.web.pages import funding as funding_pages
 from matcher.web.pages.advice import Params
 from matcher.web.pages.browse import suggest_towns
+from matcher.web.pages.documents import SHOWN_TEMPLATES
 from matcher.web.pages.filters import (
     MAX_TOWN_CHARS,
     PageInputError,
@@ -72,6 +75,10 @@ public = Blueprint(
 )
 
 RESULTS_PER_LIST = 10
+# The results page asks for the three lists and, below them, where to pilot and what to reuse.
+PAGE_KINDS = ["projects", "municipalities", "providers", "testfields", "documents"]
+# Test fields shown below the lists: the nearest few that fit, never an uncertain one.
+SHOWN_TESTFIELDS = 3
 NEED_PAGE_RESULTS = 6  # of each list on a need's page: the best, not a second search page
 LEADS_EXPORTED = 50  # a sales list longer than the page's ten, within the service's limit
 # A share link (GET) is offered up to this length: gunicorn refuses request lines over 4,094
@@ -185,7 +192,7 @@ def _redirect_to_answer(form: Params) -> ResponseReturnValue:
     return redirect(link + "#ergebnisse", code=303)
 
 
-def _answer(params: Params, share: str | None, search_id: str | None = None) -> str:
+def _answer(params: Params, share: str | None, search_id: str | None = None) -> ResponseReturnValue:
     """The start page for the search in `params` (a GET address's fields)."""
     context = _blank(params)
     text = context["text"]
@@ -209,7 +216,7 @@ def _answer(params: Params, share: str | None, search_id: str | None = None) -> 
             "ohne Ortsbezug."
         )
     try:
-        result = service().match(text, None, RESULTS_PER_LIST, asker, filters)
+        result = service().match(text, PAGE_KINDS, RESULTS_PER_LIST, asker, filters)
     except ValidationError as exc:
         context["message"] = _german(exc)
         return render_template("start.html", **context)
@@ -219,8 +226,13 @@ def _answer(params: Params, share: str | None, search_id: str | None = None) -> 
         loosen=_loosenings(text, asker, filters, result, params),
         share=share,
         report_need=needs.report_link(text, search_id),
+        testfields=[t for t in result.testfields if t.confidence != "niedrig"][:SHOWN_TESTFIELDS],
+        templates=result.documents[:SHOWN_TEMPLATES],
+        funding=funding_pages.challenge_box(text, asker),
+        buying=funding_pages.buying_box(funding_pages.first_offering(result.providers)),
     )
-    return render_template("start.html", **context)
+    status = funding_pages.status_of(context["funding"], context["buying"])
+    return render_template("start.html", **context), status
 
 
 def _fields(params: Params) -> list[tuple[str, str]]:
@@ -281,13 +293,16 @@ def project(item_id: str):
     svc = service()
     found = svc.similar(item_id, 8)
     item = svc.get("projects", item_id)
+    funding = funding_pages.funding_box(FundingRequest(project=item_id))
     return render_template(
         "project.html",
         project=item,
         summary=found.project,
         similar=found.similar,
         adopters=found.adopters,
-    )
+        funding=funding,
+        programme=funding_pages.programme_of_project(getattr(item, "funding", "")),
+    ), funding_pages.status_of(funding)
 
 
 @public.get("/kommunen/<item_id>")
@@ -322,6 +337,7 @@ def need(item_id: str):
     assert isinstance(item, Need)  # the kind's model
     town = current_catalog().municipality(item.municipality)
     me = current_account()
+    funding = funding_pages.funding_box(FundingRequest(need=item_id))
     return render_template(
         "need.html",
         need=item,
@@ -330,7 +346,8 @@ def need(item_id: str):
         status=NEED_STATUS,
         categories=CATEGORY_LABELS,
         own=me is not None and me.kind == "municipality" and me.owner == item.municipality,
-    )
+        funding=funding,
+    ), funding_pages.status_of(funding)
 
 
 @public.get("/anbieter/<item_id>")
@@ -398,6 +415,7 @@ def joint():
         for t in offered["towns"]
         if t.latitude is not None and t.longitude is not None
     ]
+    buying = funding_pages.buying_box()
     return render_template(
         "joint.html",
         groups=groups,
@@ -405,8 +423,10 @@ def joint():
         args=request.args,
         town_points=points,
         message=message,
+        funding_boxes={g.id: funding_pages.group_box(g) for g in groups},
+        buying=buying,
         **offered,
-    )
+    ), funding_pages.status_of(buying)
 
 
 @public.post("/rueckmeldung")

@@ -43,7 +43,9 @@ def test_match_answers_the_services_result_as_utf8_json(client, app):
     r = client.post("/api/v1/match", json={"text": "Straßenbeleuchtung für Dörfer", "k": 2})
     assert r.status_code == 200 and r.mimetype == "application/json"
     expected = app.extensions["matcher"].match("Straßenbeleuchtung für Dörfer", None, 2)
-    assert r.get_json() == expected.model_dump(mode="json")
+    # Test fields and documents only when asked for by name.
+    unasked = {"testfields", "documents"}
+    assert r.get_json() == expected.model_dump(mode="json", exclude=unasked)
     assert "ß".encode() in r.data and b"\\u00df" not in r.data
 
 

@@ -119,4 +119,12 @@ PAGE_TYPES: list[PageType] = [
     PageType("staff-area", signed_in("/mein-bereich", "h1", "staff")),
     PageType("staff-feedback", staff_feedback),
     PageType("staff-evaluation", staff_evaluation),
+    PageType("exchange", visit("/austausch")),
+    PageType("toolbox", visit("/vorlagen?art=leistungsbeschreibung", ".browse-list")),
+    # Mossautal's own project with its demo document: the list and the upload form.
+    PageType("project-documents-owner", signed_in("/projekte/prj-vw-02", "form.upload")),
+    PageType(
+        "exchange-event-staff",
+        signed_in("/austausch/termine/termin-licht-2027-02", ".invitations", "staff"),
+    ),
 ]
