@@ -1,16 +1,18 @@
 """Shared fixtures: settings in a temporary home, a fake-encoder service on a tiny corpus,
-and the real offline encoder with the demo corpus, built once per session."""
+and the real offline encoder with the demo corpus, built once per session (every test that
+needs a built demo home gets a copy of that one: `demo_copy`)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from matcher.config import Settings
 from matcher.service import MatcherService
-from tests.helpers import FIXTURES, SHARED_DATA, make_settings, pg_database_or_skip
+from tests.helpers import FIXTURES, SHARED_DATA, copy_home, make_settings, pg_database_or_skip
 from tools.fakes import FakeEncoder
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -39,11 +41,29 @@ def use_encoder():
 
 
 @pytest.fixture(scope="session")
-def demo_service(tmp_path_factory, use_encoder) -> MatcherService:
-    """The demo corpus with the real encoder, built once per session."""
-    home = tmp_path_factory.mktemp("demo-home")
+def demo_home(tmp_path_factory, use_encoder) -> Path:
+    """A home with the demo corpus built by the real encoder, as `matcher build` leaves it:
+    built ONCE per session and never opened again; tests get copies (`demo_copy`)."""
+    home = tmp_path_factory.mktemp("demo-built")
     svc = MatcherService(make_settings(home), encoder=use_encoder)
     svc.build()
+    svc.close()
+    return home
+
+
+@pytest.fixture(scope="session")
+def demo_copy(tmp_path_factory, demo_home) -> Callable[[str], Path]:
+    """A function giving a new home (named `name`) with its own copy of the built demo store,
+    embedding cache and index: a service or server on it loads them (a file copy, well under a
+    second, instead of encoding the demo again)."""
+    return lambda name: copy_home(demo_home, tmp_path_factory.mktemp(name))
+
+
+@pytest.fixture(scope="session")
+def demo_service(demo_copy, use_encoder) -> MatcherService:
+    """The demo corpus with the real encoder, on its own copy of the session's built home."""
+    svc = MatcherService(make_settings(demo_copy("demo-home")), encoder=use_encoder)
+    svc.build()  # imports nothing and encodes nothing: the copy is built
     yield svc
     svc.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -43,6 +44,13 @@ def make_settings(home: Path, **overrides: object) -> Settings:
     the default; the default's own tests name it)."""
     overrides.setdefault("encoder", FAST_ENCODER)
     return load_settings(environ={}, home=home, progress=False, **overrides)
+
+
+def copy_home(built: Path, home: Path) -> Path:
+    """`home` with its own copy of a built home's SQLite store (with its embedding cache) and
+    index directory: opening or serving it loads them instead of encoding the demo again."""
+    shutil.copytree(built, home, dirs_exist_ok=True)
+    return home
 
 
 def run_cli(

@@ -14,10 +14,11 @@ nbclient = pytest.importorskip("nbclient")
 
 
 @pytest.fixture(scope="module")
-def notebook_env(tmp_path_factory, use_encoder):
-    home = tmp_path_factory.mktemp("notebook-home")
+def notebook_env(demo_copy, use_encoder):
+    """A copy of the session's built demo home with four verdicts on one challenge."""
+    home = demo_copy("notebook-home")
     service = MatcherService(make_settings(home), encoder=use_encoder)
-    service.build()
+    service.open()
     for verdict, item in (
         ("passt", "prj-en-01"),
         ("passt", "prj-en-02"),

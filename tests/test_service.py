@@ -247,7 +247,8 @@ def test_a_repeated_challenge_gets_the_same_json_bytes_until_data_changes_anywhe
     service, settings
 ):
     body = service.match_json("Rufbus für Dörfer", k=3)
-    assert body == service.match("Rufbus für Dörfer", k=3).model_dump_json().encode()
+    found = service.match("Rufbus für Dörfer", k=3)  # test fields and documents unasked
+    assert body == found.model_dump_json(exclude={"testfields", "documents"}).encode()
     assert service.match_json("Rufbus für Dörfer", k=3) is body
     # Another worker (another service on the same database) changes a project's title.
     other = MatcherService(settings, encoder=FakeEncoder())
@@ -258,7 +259,8 @@ def test_a_repeated_challenge_gets_the_same_json_bytes_until_data_changes_anywhe
     changed = service.match_json("Rufbus für Dörfer", k=3)
     assert changed != body
     assert b"Rufbus neu im Kreis" in changed
-    assert changed == service.match("Rufbus für Dörfer", k=3).model_dump_json().encode()
+    found = service.match("Rufbus für Dörfer", k=3)
+    assert changed == found.model_dump_json(exclude={"testfields", "documents"}).encode()
 
 
 def test_explanations_follow_a_write_of_the_item_text(service):

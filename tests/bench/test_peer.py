@@ -7,13 +7,15 @@ from benchmarks import peer
 from matcher.domain.schema import text_of
 from matcher.evaluation.judgments import load as load_judgments
 from matcher.importing import parse_file
-from tests.helpers import make_settings
+from tests.helpers import copy_home, make_settings
 
 pytestmark = pytest.mark.slow
 
 
-def test_our_side_ranks_every_judged_query_and_scores_like_matcher_eval(tmp_path):
-    settings = make_settings(tmp_path / "home")
+def test_our_side_ranks_every_judged_query_and_scores_like_matcher_eval(tmp_path, demo_home):
+    # The service searches a copy of the session's built demo home (its own build would only
+    # encode the demo again); the timed indexing encodes the projects itself.
+    settings = make_settings(copy_home(demo_home, tmp_path / "home"))
     items = parse_file("projects", settings.demo_dir / "projects.jsonl").items
     corpus = [(item.id, text_of(item)) for item in items]
     graded = load_judgments(settings.demo_dir)

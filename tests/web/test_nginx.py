@@ -38,9 +38,9 @@ MAX_BODY = 10 * 1024 * 1024  # the service's default MATCHER_MAX_BODY_BYTES
 MATCH = {"text": "Straßenbeleuchtung auf LED umrüsten", "k": 3, "kinds": ["projects"]}
 
 
-def test_nginx_keeps_slow_clients_off_the_server(tmp_path):
-    home, proxy = tmp_path / "home", tmp_path / "nginx"
-    home.mkdir()
+def test_nginx_keeps_slow_clients_off_the_server(tmp_path, demo_copy):
+    # The session's built demo (a copy): the server loads it instead of encoding it again.
+    home, proxy = demo_copy("nginx-home"), tmp_path / "nginx"
     server, upstream = serve(home, MATCHER_TRUSTED_PROXIES="1")
     nginx = None
     try:

@@ -1,5 +1,10 @@
 """The API as users run it: `matcher serve` (gunicorn, two workers) on 127.0.0.1 with the real
-encoder, a write through one worker seen by the next match, whichever worker answers."""
+encoder, a write through one worker seen by the next match, whichever worker answers.
+
+On SQLite the server starts on a copy of the session's built demo home (as after `matcher
+build`); on PostgreSQL it imports and encodes the fixture corpus at start. Serving an empty
+home (the demo imported by `serve` itself) is the venv-script test's part, on the fixture
+corpus."""
 
 import urllib.request
 
@@ -32,8 +37,8 @@ def _write_then_match(base):
         assert all(p["id"] != "prj-srv-1" for p in found["projects"])
 
 
-def test_serve_on_sqlite(tmp_path):
-    process, base = serve(tmp_path)
+def test_serve_on_sqlite(demo_copy):
+    process, base = serve(demo_copy("serve-sqlite"))
     try:
         status, health = call(base + "/health", key=KEY)
         assert health["counts"]["projects"] == 263 and health["database"] == "sqlite"
@@ -48,7 +53,7 @@ def test_serve_on_sqlite(tmp_path):
 
 @pytest.mark.postgres
 def test_serve_on_postgresql(tmp_path, requires_pg):
-    process, base = serve(tmp_path, MATCHER_DB_URL=requires_pg)
+    process, base = serve(tmp_path, MATCHER_DB_URL=requires_pg, MATCHER_DATA_DIR=str(FIXTURES))
     try:
         assert call(base + "/health", key=KEY)[1]["database"] == "postgresql"
         _write_then_match(base)

@@ -2,17 +2,13 @@
 (`live_site`, `chromium_browser`): the page-type sweeps (phone layout, axe, screenshots) and the
 leads test share the server; every browser module shares the one Chromium (Playwright's sync API
 runs one instance per process: a second one started beside it fails). Modules that write keep
-their own server, on a copy of the demo home built once (`site_home`)."""
+their own server, on a copy of the demo home built once per session (`site_home`)."""
 
 from __future__ import annotations
-
-import shutil
 
 import pytest
 
 from matcher.keys import add_key
-from matcher.service import MatcherService
-from tests.helpers import make_settings
 from tests.web.pages.chromium import launched, need_chromium
 from tests.web.pages.site import KEYS, SHOTS
 from tools.live_server import KEY as ADMIN
@@ -20,27 +16,16 @@ from tools.live_server import serve, stop
 
 
 @pytest.fixture(scope="session")
-def _built_demo_home(tmp_path_factory, use_encoder):
-    """The demo corpus built once with the real encoder, as `matcher build` leaves a home."""
+def _chromium_present() -> None:
     need_chromium()
-    home = tmp_path_factory.mktemp("web-demo-built")
-    service = MatcherService(make_settings(home), encoder=use_encoder)
-    service.build()
-    service.close()
-    return home
 
 
 @pytest.fixture(scope="session")
-def site_home(tmp_path_factory, _built_demo_home):
-    """A function giving a fresh home with its own copy of the built demo store and index
-    (a server on it loads them instead of building the demo again)."""
-
-    def copy(name: str):
-        home = tmp_path_factory.mktemp(name)
-        shutil.copytree(_built_demo_home, home, dirs_exist_ok=True)
-        return home
-
-    return copy
+def site_home(_chromium_present, demo_copy):
+    """A function giving a fresh home with its own copy of the demo store and index built once
+    per session (tests/conftest.py `demo_home`): a server on it loads them instead of building
+    the demo again. Skips without Chromium (first, before the demo is built)."""
+    return demo_copy
 
 
 @pytest.fixture(scope="session")
