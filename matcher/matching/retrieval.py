@@ -94,7 +94,10 @@ class SearchIndexes:
         if rebuilt:
             log.info("rebuilding the %s index as %s", kind, index.chosen_type())
             index.compact()
-        if stale or orphans or rebuilt:
+        # A kind never saved (a new kind, or an empty one) is written too: the directory then
+        # holds every searchable kind, as a check of the home expects.
+        unsaved = not self.load_only and not (self.directory / f"{kind}.config.json").exists()
+        if stale or orphans or rebuilt or unsaved:
             self._unsaved.add(kind)
         self.vectors[kind] = index
         self.lexical[kind] = lexical_snapshot.reconciled(
@@ -131,6 +134,11 @@ class SearchIndexes:
             index.compact()
         self._unsaved.add(kind)
         self.lexical[kind].remove(ids)
+
+    @property
+    def unsaved(self) -> bool:
+        """Whether a vector index changed (or was never written) since the last save."""
+        return bool(self._unsaved)
 
     def save(self) -> None:
         """Write the vector indexes that changed since the last save to disk (atomically)."""

@@ -155,9 +155,7 @@ class Replica:
                     kind: indexes.reconcile(kind, self.catalog.items[kind].values())
                     for kind in SEARCHABLE
                 }
-            if any(
-                c["encoded_or_updated"] or c["dropped"] or c["rebuilt"] for c in changes.values()
-            ):
+            if indexes.unsaved:
                 indexes.save()
             self.indexes = indexes
             self._data_changed()
