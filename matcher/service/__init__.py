@@ -43,9 +43,9 @@ from matcher.embeddings import CachedEncoder, Encoder
 from matcher.importing import parse_file
 from matcher.importing.reader import parse_bytes
 from matcher.matching.context import Query
-from matcher.matching.documents import DocumentResult
 from matcher.matching.matcher import Matcher
 from matcher.matching.results import (
+    DocumentResult,
     JointProjects,
     LeadsResult,
     MatchResult,

@@ -28,7 +28,8 @@ from matcher.domain.documents import (
 from matcher.domain.errors import NotFoundError
 from matcher.domain.schema import Project
 from matcher.importing.documents import read_document
-from matcher.matching.documents import DocumentResult, PassageIndex, rank_documents
+from matcher.matching.documents import PassageIndex, rank_documents
+from matcher.matching.results import DocumentResult
 from matcher.service.answers import Answers, Ask
 from matcher.service.home import Home
 from matcher.service.replica import Replica
