@@ -12,15 +12,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
-
-from pydantic import BaseModel
-from pydantic import ValidationError as PydanticValidationError
 
 from matcher.domain.access import Actor
 from matcher.domain.catalog import Catalog
@@ -46,6 +41,7 @@ from matcher.domain.schema import (
     Filters,
 )
 from matcher.domain.spreadsheet import safe_cell
+from matcher.importing.records import parse_records
 from matcher.matching import exchange as matching
 from matcher.matching.context import MatchData, QueryContext
 from matcher.matching.matcher import Matcher
@@ -65,39 +61,6 @@ ROLE_WORDS = {
     "mitglied": "Mitglied der Gruppe",
     "anbieter": "Angebot passt",
 }
-M = TypeVar("M", bound=BaseModel)
-
-
-def parse_records(model: type[M], data: bytes, what: str) -> list[M]:
-    """JSONL of records, each valid, ids unique; else one ValidationError naming every line
-    and field (nothing is written)."""
-    problems: list[tuple[str, str]] = []
-    found: list[M] = []
-    seen: dict[str, int] = {}
-    for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            item = model.model_validate(json.loads(line))
-        except json.JSONDecodeError:
-            problems.append((f"Zeile {number}", "kein gültiges JSON"))
-            continue
-        except PydanticValidationError as exc:
-            problems += [
-                (f"Zeile {number}: {'.'.join(str(p) for p in e['loc'])}", e["msg"])
-                for e in exc.errors(include_url=False)
-            ]
-            continue
-        item_id = str(getattr(item, "id", ""))
-        if item_id in seen:
-            problems.append((f"Zeile {number}: id", f"doppelt (auch Zeile {seen[item_id]})"))
-        seen[item_id] = number
-        found.append(item)
-    if not found and not problems:
-        problems.append(("body", f"keine {what} in der Datei"))
-    if problems:
-        raise ValidationError("Import abgelehnt, nichts geschrieben", problems)
-    return found
 
 
 class Exchange:

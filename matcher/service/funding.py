@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import threading
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
-
-from pydantic import ValidationError as PydanticValidationError
 
 from matcher.config import PACKAGE_DATA
 from matcher.domain.access import Actor, check_programme_writer
@@ -60,6 +57,7 @@ from matcher.domain.schema import (
     Municipality,
     Project,
 )
+from matcher.importing.records import parse_records
 from matcher.matching.results import JointProject, JointProjects, ProjectResult
 from matcher.service.answers import Answers, Ask
 from matcher.service.home import Home
@@ -93,36 +91,7 @@ def shipped_programmes() -> list[Programme]:
 def parse_programmes(data: bytes) -> list[Programme]:
     """JSONL of programme records, each valid and free of contradictions, ids unique; else one
     ValidationError naming every line and field (nothing is written)."""
-    problems: list[tuple[str, str]] = []
-    found: list[Programme] = []
-    seen: dict[str, int] = {}
-    for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            item = Programme.model_validate(json.loads(line))
-            check_programme(item, where=f"Zeile {number}: ")
-        except json.JSONDecodeError:
-            problems.append((f"Zeile {number}", "kein gültiges JSON"))
-            continue
-        except PydanticValidationError as exc:
-            problems += [
-                (f"Zeile {number}: {'.'.join(str(p) for p in e['loc'])}", e["msg"])
-                for e in exc.errors(include_url=False)
-            ]
-            continue
-        except ValidationError as exc:
-            problems += exc.problems
-            continue
-        if item.id in seen:
-            problems.append((f"Zeile {number}: id", f"doppelt (auch Zeile {seen[item.id]})"))
-        seen[item.id] = number
-        found.append(item)
-    if not found and not problems:
-        problems.append(("body", "keine Programme in der Datei"))
-    if problems:
-        raise ValidationError("Import abgelehnt, nichts geschrieben", problems)
-    return found
+    return parse_records(Programme, data, "Programme", check_programme)
 
 
 class Funding:

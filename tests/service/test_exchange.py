@@ -9,7 +9,7 @@ from matcher.domain.access import Actor
 from matcher.domain.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from matcher.domain.exchange import ExchangeEvent, ExchangeGroup
 from matcher.domain.schema import Category, Need
-from matcher.service.exchange import parse_records
+from matcher.importing.records import parse_records
 
 ADMIN = Actor("admin")
 TOWN = Actor("municipality:brensbach")
