@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from matcher.config import REPO_ROOT
+from tests.web.pages.axe import report, serious_violations
 
 SHOTS = REPO_ROOT / "test-output" / "screenshots"  # where the browser tests save screenshots
 CHALLENGE = "Unsere Laternen brennen die ganze Nacht, obwohl um 2 Uhr niemand unterwegs ist."
@@ -128,3 +129,37 @@ PAGE_TYPES: list[PageType] = [
         signed_in("/austausch/termine/termin-licht-2027-02", ".invitations", "staff"),
     ),
 ]
+
+
+# -- what the browser tests of one journey share ------------------------------------------------
+
+SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+def new_page(browser, size: str = "desktop"):
+    """A page in a fresh context at a named width, collecting its script errors in `errors`."""
+    context = browser.new_context(viewport=SIZES[size], locale="de-DE")
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    return page
+
+
+def sign_in(page, base: str, key: str) -> None:
+    """Sign in with `key` on the sign-in page and wait for the account's own area."""
+    page.goto(base + "/anmelden")
+    page.get_by_label("Zugangsschlüssel").fill(key)
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("heading", name="Ihr Bereich:").wait_for()
+
+
+def checked_at_both_widths(page, name: str) -> None:
+    """At each width: no serious axe violation, no sideways scrolling, a screenshot."""
+    for size, viewport in SIZES.items():
+        page.set_viewport_size(viewport)
+        found = serious_violations(page)
+        assert not found, report(found)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], f"{page.url} is {width} px wide at {size}"
+        page.screenshot(path=SHOTS / f"{name}-{size}.png", full_page=True)
+    page.set_viewport_size(SIZES["desktop"])

@@ -13,12 +13,11 @@ import io
 import pytest
 
 from matcher.keys import add_key
-from tests.web.pages.site import SHOTS
+from tests.web.pages.site import SHOTS, SIZES, new_page, sign_in
 from tools.live_server import KEY, call, serve, stop
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("playwright.sync_api")
-SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 CHALLENGE = "Unsere Laternen brennen die ganze Nacht, obwohl um 2 Uhr niemand unterwegs ist."
 
 
@@ -29,21 +28,6 @@ def site(site_home):
     process, base = serve(home)
     yield base, keys
     stop(process)
-
-
-def new_page(browser, size="desktop"):
-    context = browser.new_context(viewport=SIZES[size], locale="de-DE")
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    return page
-
-
-def sign_in(page, base: str, key: str) -> None:
-    page.goto(base + "/anmelden")
-    page.get_by_label("Zugangsschlüssel").fill(key)
-    page.get_by_role("button", name="Anmelden").click()
-    page.get_by_role("heading", name="Ihr Bereich:").wait_for()
 
 
 def fits(page) -> None:

@@ -10,25 +10,12 @@ import re
 
 import pytest
 
-from tests.web.pages.axe import need_axe, report, serious_violations
-from tests.web.pages.site import SHOTS
+from tests.web.pages.axe import need_axe
+from tests.web.pages.site import SHOTS, SIZES, checked_at_both_widths
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("playwright.sync_api")  # the browser tests need Playwright
 CHALLENGE = "Unsere Laternen brennen die ganze Nacht, obwohl um 2 Uhr niemand unterwegs ist."
-SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
-
-
-def _checked(page, name: str) -> None:
-    """At each width: no serious axe violation, no sideways scrolling, a screenshot."""
-    for size, viewport in SIZES.items():
-        page.set_viewport_size(viewport)
-        found = serious_violations(page)
-        assert not found, report(found)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= viewport["width"], f"{page.url} is {width} px wide at {size}"
-        page.screenshot(path=SHOTS / f"{name}-{size}.png", full_page=True)
-    page.set_viewport_size(SIZES["desktop"])
 
 
 def test_a_challenge_leads_to_a_programme_and_a_group_sheet(live_site, chromium_browser):
@@ -50,20 +37,20 @@ def test_a_challenge_leads_to_a_programme_and_a_group_sheet(live_site, chromium_
         box.get_by_role("button", name="Förderung schätzen").click()
         box.locator("li.programme").first.wait_for()
         assert re.search(r"[\d.]+ EUR Förderung", box.inner_text())
-        _checked(page, "funding-results")
+        checked_at_both_widths(page, "funding-results")
         first = box.locator("li.programme a[href^='/foerderung/']").first
         title = first.inner_text()
         first.click()
         page.get_by_role("heading", level=1, name=title).wait_for()
         assert "Angaben ohne Gewähr, Stand" in page.locator("main").inner_text()
-        _checked(page, "funding-programme")
+        checked_at_both_widths(page, "funding-programme")
 
         page.goto(base + "/gemeinschaftsprojekte")
         group = page.locator("article.joint").first
         group.get_by_role("link", name=re.compile("Gruppenblatt")).click()
         page.get_by_role("heading", level=1, name=re.compile("^Gemeinschaftsprojekt")).wait_for()
         assert "Beispiele, keine Empfehlung" in page.locator("main").inner_text()
-        _checked(page, "funding-sheet")
+        checked_at_both_widths(page, "funding-sheet")
         page.emulate_media(media="print")
         assert not page.locator("header.site").is_visible()
         assert page.locator("table.members").is_visible()

@@ -9,12 +9,11 @@ import pytest
 
 from matcher.keys import add_key
 from tests.web.pages.axe import need_axe, report, serious_violations
-from tests.web.pages.site import SHOTS
+from tests.web.pages.site import SHOTS, SIZES, new_page, sign_in
 from tools.live_server import serve, stop
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("playwright.sync_api")
-SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 STADIUM = "Stadion als Testfeld: Deutsche Bank Park"
 CROWD = "Crowd-Sensorik für Stadien und Großveranstaltungen"
 MESSAGE = "Wir möchten unsere Crowd-Sensoren an drei Spieltagen an den Zugängen erproben."
@@ -30,21 +29,6 @@ def site(site_home):
     process, base = serve(home)
     yield base, keys
     stop(process)
-
-
-def new_page(browser, size="desktop"):
-    context = browser.new_context(viewport=SIZES[size], locale="de-DE")
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    return page
-
-
-def sign_in(page, base: str, key: str) -> None:
-    page.goto(base + "/anmelden")
-    page.get_by_label("Zugangsschlüssel").fill(key)
-    page.get_by_role("button", name="Anmelden").click()
-    page.get_by_role("heading", name="Ihr Bereich:").wait_for()
 
 
 def checked(page, name: str, size: str) -> None:

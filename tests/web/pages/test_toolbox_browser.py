@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.pages.axe import need_axe, report, serious_violations
-from tests.web.pages.site import SHOTS
+from tests.web.pages.axe import need_axe
+from tests.web.pages.site import SHOTS, SIZES, checked_at_both_widths
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("playwright.sync_api")  # the browser tests need Playwright
@@ -18,19 +18,6 @@ CHALLENGE = (
     "wir das aus?"
 )
 TEMPLATE = "Leistungsbeschreibung: LED-Straßenbeleuchtung mit Dimmprofilen"
-SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
-
-
-def _checked(page, name: str) -> None:
-    """At each width: no serious axe violation, no sideways scrolling, a screenshot."""
-    for size, viewport in SIZES.items():
-        page.set_viewport_size(viewport)
-        found = serious_violations(page)
-        assert not found, report(found)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= viewport["width"], f"{page.url} is {width} px wide at {size}"
-        page.screenshot(path=SHOTS / f"{name}-{size}.png", full_page=True)
-    page.set_viewport_size(SIZES["desktop"])
 
 
 def test_a_town_finds_a_tender_template_for_its_challenge_and_downloads_it(
@@ -56,7 +43,7 @@ def test_a_town_finds_a_tender_template_for_its_challenge_and_downloads_it(
         quoted = card.locator("blockquote.passage").inner_text()
         assert "Dimm" in quoted or "LED" in quoted, quoted
         assert "CC BY 4.0" in card.inner_text()
-        _checked(page, "toolbox-answer")
+        checked_at_both_widths(page, "toolbox-answer")
         with page.expect_download() as started:
             card.get_by_role("link", name="herunterladen").click()
         download = started.value
@@ -67,7 +54,7 @@ def test_a_town_finds_a_tender_template_for_its_challenge_and_downloads_it(
         page.get_by_role("heading", name="Dokumente zum Nachnutzen").wait_for()
         page.goto(base + "/vorlagen?art=leistungsbeschreibung")
         assert TEMPLATE in page.locator(".browse-list").inner_text()
-        _checked(page, "toolbox-list")
+        checked_at_both_widths(page, "toolbox-list")
     finally:
         context.close()
     assert not errors, errors
