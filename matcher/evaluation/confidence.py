@@ -23,6 +23,7 @@ from matcher.matching.leads import ranked as ranked_leads
 from matcher.matching.peers import peer_signals, rank_peers
 from matcher.matching.projects import rank_projects
 from matcher.matching.providers import rank_providers
+from matcher.matching.reasons import confidence as shown_as
 from matcher.ranking import calibration as cal
 from matcher.ranking.config import CALIBRATED_KINDS, Calibration, RankingConfig
 from matcher.service import MatcherService
@@ -31,11 +32,22 @@ SHOWN = 10  # results a list shows: „hoch“ is judged on these
 DEPTH = judged.DEPTH  # results per query the model is fitted on
 # The signals each kind's model reads (a signal that is 0 everywhere is left out by the fit).
 FEATURES: dict[str, tuple[str, ...]] = {
-    "projects": ("dense", "lexical", "category", "topic", "title", "behind", "sentence"),
-    "providers": ("dense", "lexical", "topic", "title", "behind", "offering", "reference"),
+    "projects": ("dense", "lexical", "category", "topic", "title", "behind", "sentence", "margin"),
+    "providers": (
+        "dense",
+        "lexical",
+        "topic",
+        "title",
+        "behind",
+        "offering",
+        "reference",
+        "margin",
+    ),
     "municipalities": ("dense", "lexical", "topic", "title", "behind", "need", "together"),
     "leads": ("dense", "lexical", "topic", "title", "behind", "sentence"),
 }
+# Kinds whose results have a middle level (`mittel`, shown without a mark) below „hoch“.
+UNFOLDED_KINDS = ("projects", "providers", "municipalities")
 # The order in which kinds are fitted: a provider reads its reference projects' probability.
 ORDER = ("projects", "providers", "municipalities", "leads")
 # While a kind is fitted, its list still needs signals: a model that reads nothing and
@@ -55,6 +67,7 @@ class Example:
     grades: list[float]  # the first judge's grade (0 when ungraded), the second's if any
     confident: bool
     probability: float | None = None
+    shown: bool = False  # „hoch“ or `mittel`: not folded away as „unsicher“
     extra: dict = field(default_factory=dict)
 
     @property
@@ -76,7 +89,8 @@ def without(config: RankingConfig) -> RankingConfig:
 
 
 def _results(service: MatcherService, config: RankingConfig, kind: str, text: str, asker):
-    """(id, parts, confident, probability) of the first `DEPTH` results of one query."""
+    """(id, parts, confident, probability, strong) of the first `DEPTH` results of one query
+    (a lead is never strong: it is „hoch“ or „niedrig“)."""
     matcher = service.matcher(config)
     if kind == "leads":
         found = matcher.lead_matches(text)[3]
@@ -86,19 +100,23 @@ def _results(service: MatcherService, config: RankingConfig, kind: str, text: st
                 [n.scored.signals for n in x.needs if n.scored.signals] or [{}],
                 x.confident,
                 x.probability,
+                False,
             )
             for x in ranked_leads(found, DEPTH)
         ]
     ctx = matcher.context(service.query(text, asker))
     if kind == "projects":
-        return [(s.id, [s.signals], s.confident, s.probability) for s in rank_projects(ctx)[:DEPTH]]
+        return [
+            (s.id, [s.signals], s.confident, s.probability, bool(s.strong))
+            for s in rank_projects(ctx)[:DEPTH]
+        ]
     if kind == "providers":
         return [
-            (r.provider_id, [r.signals], r.confident, r.probability)
+            (r.provider_id, [r.signals], r.confident, r.probability, r.strong)
             for r in rank_providers(ctx)[:DEPTH]
         ]
     return [
-        (r.town.id, list(peer_signals(r).values()) or [{}], r.confident, r.probability)
+        (r.town.id, list(peer_signals(r).values()) or [{}], r.confident, r.probability, r.strong)
         for r in rank_peers(ctx)[:DEPTH]
     ]
 
@@ -114,13 +132,20 @@ def examples(
     out = []
     for q in qids:
         kind, text, asker = judgments.kinds[q], judgments.queries[q], judgments.askers[q]
+        shown_from = cal.shown_line(config.calibration.get(kind), config.shown_probability)
         with service.exclusive():
             found = _results(service, config, kind, text, asker)
-        for rank, (item_id, parts, confident, chance) in enumerate(found):
+        for rank, (item_id, parts, confident, chance, strong) in enumerate(found):
             grades = [judgments.relevant[q].get(item_id, 0.0)]
             if q in second and item_id in second[q]:
                 grades.append(second[q][item_id])
-            out.append(Example(q, kind, item_id, rank, parts, grades, confident, chance))
+            # A lead is „hoch“ or „unsicher“ (`reasons.lead_result`): no middle level.
+            shown = (
+                confident
+                if kind not in UNFOLDED_KINDS
+                else shown_as(confident, strong, chance, shown_from) != "niedrig"
+            )
+            out.append(Example(q, kind, item_id, rank, parts, grades, confident, chance, shown))
     return out
 
 
@@ -141,12 +166,21 @@ def fit_kind(found: Sequence[Example], kind: str, note: str = "") -> Calibration
     relevant = [x.relevant for x in shown]
     line = cal.choose_line(chances, relevant)
     sure = cal.sure(chances, relevant, line)
+    # The line of what is shown at all lies at or below „hoch“'s.
+    shown_from = (
+        min(line, cal.choose_line(chances, relevant, wanted=cal.SHOWN_PRECISION))
+        if kind in UNFOLDED_KINDS
+        else None
+    )
+    unfolded = cal.sure(chances, relevant, line if shown_from is None else shown_from)
     metrics = {
         "tune_hoch": float(sure["count"]),
         "tune_hoch_precision": round(sure["precision"], 4),
+        "tune_shown": float(unfolded["count"]),
+        "tune_shown_precision": round(unfolded["precision"], 4),
         "tune_ece": round(cal.expected_calibration_error(chances, relevant), 4),
     }
-    return model.model_copy(update={"line": line, "metrics": metrics})
+    return model.model_copy(update={"line": line, "shown": shown_from, "metrics": metrics})
 
 
 def fit(
@@ -173,14 +207,18 @@ def _with(config: RankingConfig, kind: str, model: Calibration) -> RankingConfig
 
 
 def report(found: Sequence[Example]) -> dict[str, float]:
-    """Count and precision of „hoch“ among the shown results, and the expected calibration
-    error of those of them that have a probability."""
+    """Count and precision of „hoch“ among the shown results and of those not folded away
+    („hoch“ or `mittel`), and the expected calibration error of those that have a
+    probability."""
     shown = [x for x in found if x.rank < SHOWN]
     sure = [x for x in shown if x.confident]
+    unfolded = [x for x in shown if x.shown]
     out = {
         "results": float(len(shown)),
         "hoch": float(len(sure)),
         "hoch_precision": sum(x.relevant for x in sure) / len(sure) if sure else 0.0,
+        "shown": float(len(unfolded)),
+        "shown_precision": sum(x.relevant for x in unfolded) / len(unfolded) if unfolded else 0.0,
     }
     known = [x for x in shown if x.probability is not None]  # (a look-alike lead has none)
     if known:
@@ -251,9 +289,14 @@ def _half(qids: Sequence[str], split: str) -> list[str]:
 
 
 def format_line(figures: Mapping[str, float], label: str = "") -> str:
-    """'„hoch“ 41 of 180 shown, precision 0.93, ECE 0.041'."""
-    ece = f", ECE {figures['ece']:.3f}" if "ece" in figures else ", ECE –"
+    """'„hoch“ 41 of 180 shown, precision 0.93; unfolded 60, precision 0.78; ECE 0.041'."""
+    ece = f"; ECE {figures['ece']:.3f}" if "ece" in figures else "; ECE –"
+    unfolded = (
+        f"; unfolded {int(figures['shown'])}, precision {figures['shown_precision']:.3f}"
+        if "shown" in figures
+        else ""
+    )
     return (
         f"{label}„hoch“ {int(figures['hoch'])} of {int(figures['results'])} shown, "
-        f"precision {figures['hoch_precision']:.3f}{ece}"
+        f"precision {figures['hoch_precision']:.3f}{unfolded}{ece}"
     )

@@ -25,7 +25,7 @@ from matcher.matching.texts import ItemTexts
 from matcher.matching.towns import TownPairs
 from matcher.ranking import features as feat
 from matcher.ranking.analysis import GermanAnalyzer
-from matcher.ranking.calibration import probability
+from matcher.ranking.calibration import probability, score_margins, shown_line
 from matcher.ranking.config import Calibration, RankingConfig
 from matcher.ranking.features import INPUTS
 from matcher.ranking.fusion import Candidate, Scored, fuse
@@ -333,9 +333,11 @@ class QueryContext:
         if model is None:
             return scored
         best = max((sc.inputs["dense"] for sc in scored), default=0.0)
+        margins = score_margins([sc.score for sc in scored])
         for rank, sc in enumerate(scored):
             sc.signals = self.signals(kind, sc, best)
             sc.signals["rank"] = 1.0 / (1 + rank)
+            sc.signals["margin"] = margins[rank]
             sc.probability = probability(model, sc.signals)
             sc.confident = sc.probability >= model.line
         return scored
@@ -345,6 +347,11 @@ class QueryContext:
         if self.q.item_categories is not None and result_kind != "leads":
             return None
         return self.data.config.calibration.get(result_kind)
+
+    def shown_from(self, result_kind: str) -> float:
+        """The probability from which a result of a kind that is not „hoch“ is still shown
+        (`mittel`): its calibration's own line, else the config's `shown_probability`."""
+        return shown_line(self.calibration(result_kind), self.data.config.shown_probability)
 
     def calibrated_kind(self, kind: str) -> str | None:
         """The kind of result a list of `kind` serves here (its calibration): projects for

@@ -9,7 +9,7 @@ from matcher.domain import geography
 from matcher.domain.schema import Project
 from matcher.matching.context import QueryContext
 from matcher.ranking import features as feat
-from matcher.ranking.calibration import probability
+from matcher.ranking.calibration import probability, score_margins
 from matcher.ranking.fusion import Scored
 
 
@@ -115,11 +115,13 @@ def rank_providers(ctx: QueryContext) -> list[ProviderMatch]:
             or any(sc.strong for sc in r.offerings)
             or bool(r.description and r.description.strong)
         )
-        model = ctx.calibration("providers")
-        if model is not None:
-            r.signals = provider_signals(ctx, r, hits)
+        results.append(r)
+    model = ctx.calibration("providers")
+    if model is not None:
+        # The margin is the provider's own, in the list of providers (not its offering's).
+        for r, margin in zip(results, score_margins([r.score for r in results]), strict=True):
+            r.signals = {**provider_signals(ctx, r, hits), "margin": margin}
             r.probability = probability(model, r.signals)
             r.confident = r.probability >= model.line
-        results.append(r)
     results.sort(key=lambda r: (not r.strong, -r.score, r.provider_id))
     return results

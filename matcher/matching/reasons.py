@@ -68,8 +68,9 @@ def confidence(
     probability: float | None = None,
     shown_from: float = 0.0,
 ) -> str:
-    """„hoch“ when sure (calibrated); „mittel“ when only strong by the rules and, where there is
-    a calibrated probability, at least `shown_from`; else „niedrig“."""
+    """„hoch“ when sure (calibrated); „mittel“ when strong by the rules and, where there is a
+    calibrated probability, at least `shown_from` (the rules keep a rare word in another sense,
+    „Rezept“ of an E-Rezept for an apple-cake recipe, from showing); else „niedrig“."""
     if confident:
         return "hoch"
     likely = probability is None or probability >= shown_from
@@ -157,12 +158,12 @@ def as_written(text: str, word: str) -> str:
     return word
 
 
-def _fit_reasons(ctx: QueryContext, scored: Scored) -> list[str]:
+def _fit_reasons(ctx: QueryContext, scored: Scored, level: str) -> list[str]:
     reasons = []
     if scored.components.get("dense", 0) >= SIMILAR_CONTENT_COSINE:
         reasons.append("inhaltlich ähnlich zu Ihrer Beschreibung")
     reasons += evidence_reasons(ctx, "projects", scored.id, "im Projekt")
-    if not scored.confident:
+    if level == "niedrig":
         reasons.append(WEAK)
     return reasons
 
@@ -212,7 +213,10 @@ def project(ctx: QueryContext, scored: Scored) -> ProjectResult:
     p = ctx.catalog.projects[scored.id]
     words = ctx.matched_words("projects", p.id)
     summary = project_summary(ctx.catalog, p)
-    reasons = _fit_reasons(ctx, scored)
+    level = confidence(
+        scored.confident, scored.strong, scored.probability, ctx.shown_from("projects")
+    )
+    reasons = _fit_reasons(ctx, scored, level)
     phrase = status_phrase(p)
     if phrase:
         reasons.append(f"{and_list(summary.municipalities)}: {phrase}")
@@ -226,12 +230,7 @@ def project(ctx: QueryContext, scored: Scored) -> ProjectResult:
     return ProjectResult(
         **summary.model_dump(),
         score=round(scored.score, SCORE_DIGITS),
-        confidence=confidence(
-            scored.confident,
-            scored.strong,
-            scored.probability,
-            ctx.data.config.shown_probability,
-        ),
+        confidence=level,
         probability=chance(scored.probability),
         own=own,
         explanation=Explanation(
@@ -266,7 +265,8 @@ def provider(ctx: QueryContext, r: ProviderMatch) -> ProviderResult:
     else:
         words = ctx.matched_words("providers", r.provider_id)
         reasons += evidence_reasons(ctx, "providers", r.provider_id, "im Profil")
-    if not r.confident:
+    level = confidence(r.confident, r.strong, r.probability, ctx.shown_from("providers"))
+    if level == "niedrig":
         reasons.append(WEAK)
     references = [project_summary(catalog, p) for p in r.references]
     asker = ctx.q.asker
@@ -284,9 +284,7 @@ def provider(ctx: QueryContext, r: ProviderMatch) -> ProviderResult:
         ),
         regions=prov.regions,
         score=round(r.score, SCORE_DIGITS),
-        confidence=confidence(
-            r.confident, r.strong, r.probability, ctx.data.config.shown_probability
-        ),
+        confidence=level,
         probability=chance(r.probability),
         offerings=offerings,
         references=references[:5],
@@ -344,11 +342,12 @@ def together_reason(catalog: Catalog, r: PeerMatch, asker: Municipality | None) 
 def municipality(ctx: QueryContext, r: PeerMatch) -> MunicipalityResult:
     """A peer municipality with the projects and needs that make it one."""
     catalog, town = ctx.catalog, r.town
+    level = confidence(r.confident, r.strong, r.probability, ctx.shown_from("municipalities"))
     reasons = together_reason(catalog, r, ctx.q.asker) + _peer_reasons(catalog, r)
     reasons.extend(_place_reasons(ctx, [town]))
     if not r.projects and not r.needs and not r.together:
         reasons.append("nur strukturell ähnlich (Lage und Größe), kein passendes Vorhaben")
-    elif not r.confident:
+    elif level == "niedrig":
         reasons.append(WEAK)
     asker = ctx.q.asker
     inside = asker is not None and (
@@ -363,9 +362,7 @@ def municipality(ctx: QueryContext, r: PeerMatch) -> MunicipalityResult:
             {str(c) for sc in r.projects[:3] for c in catalog.projects[sc.id].categories[:1]}
         ),
         score=round(r.score, SCORE_DIGITS),
-        confidence=confidence(
-            r.confident, r.strong, r.probability, ctx.data.config.shown_probability
-        ),
+        confidence=level,
         probability=chance(r.probability),
         relations=r.relations,
         projects=[sc.id for sc in r.projects[:5]],

@@ -19,6 +19,9 @@ from matcher.ranking.config import Calibration
 # Lines tried for „hoch“, from sure to loose; the loosest that keeps the wanted precision wins.
 LINES = tuple(round(0.95 - 0.025 * i, 3) for i in range(33))
 WANTED_PRECISION = 0.9
+# Below „hoch“, a result is still shown (`mittel`) from the loosest line whose results are
+# relevant this often on the tune half: two in three of what is shown unfolded are right.
+SHOWN_PRECISION = 0.7
 # The line needs at least this many results at or above it on the tune half (a precision of
 # 3 of 3 says little).
 MIN_LINE_SUPPORT = 10
@@ -32,6 +35,23 @@ def probability(model: Calibration, signals: Mapping[str, float]) -> float:
         c * signals.get(f, 0.0) for f, c in zip(model.features, model.coef, strict=True)
     )
     return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, logit))))
+
+
+def score_margins(scores: Sequence[float]) -> list[float]:
+    """Each score's margin over the best other score of its list: positive only for a first
+    result that stands out, its distance behind the first for every other. (A clear first is
+    more often right than one of several alike, whatever its own score.)"""
+    if not scores:
+        return []
+    order = sorted(scores, reverse=True)
+    first, second = order[0], order[1] if len(order) > 1 else 0.0
+    return [s - (second if s == first else first) for s in scores]
+
+
+def shown_line(model: Calibration | None, fallback: float) -> float:
+    """The probability from which a result of the model's kind is shown (`mittel`): the
+    model's own line where it was fitted, else `fallback` (the config's)."""
+    return model.shown if model is not None and model.shown is not None else fallback
 
 
 def fit(

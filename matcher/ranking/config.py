@@ -166,6 +166,14 @@ class Calibration(_Strict):
     coef: list[float]
     intercept: float = 0.0
     line: float = Field(0.5, ge=0, le=1, description="probability from which a result is „hoch“")
+    shown: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="probability from which a result that is not „hoch“ is still shown "
+        "(`mittel`) rather than folded away as „unsicher“ (chosen on the tune half; None: the "
+        "config's `shown_probability`)",
+    )
     metrics: dict[str, float] = Field(
         default_factory=dict, description="precision and count of „hoch“, ECE, where measured"
     )

@@ -16,7 +16,7 @@ INPUTS: tuple[str, ...] = TEXT_INPUTS + FEATURES
 # What the calibrated confidence of a result reads (`matcher.ranking.calibration`): the
 # inputs, then the evidence of its text (topic words shared, one in its title, the best
 # sentence's cosine), its place in the list (its score, 1 / (1 + rank), its cosine behind the
-# best candidate's), and what a
+# best candidate's, its score's margin over the best other result of the list), and what a
 # result of several items adds (a matching reference project's probability; backed by an
 # offering, by a need, by a project the asker already runs with the town).
 SIGNALS: tuple[str, ...] = INPUTS + (
@@ -27,6 +27,7 @@ SIGNALS: tuple[str, ...] = INPUTS + (
     "title",
     "sentence",
     "behind",
+    "margin",
     "reference",
     "offering",
     "need",

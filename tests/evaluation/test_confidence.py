@@ -57,6 +57,11 @@ def test_a_fit_calibrates_on_the_tune_half_and_the_service_then_reads_it(service
     shown = [x for x in found if x.rank < confidence.SHOWN]
     assert figures["hoch"] == sum(x.confident for x in shown)
     assert 0 <= figures["ece"] <= 1
+    # Below „hoch“, a strong match is shown (`mittel`) from a line chosen on the tune half at
+    # or below the line of „hoch“; nothing under it is.
+    assert model.shown is not None and model.shown <= model.line
+    assert all(x.probability >= model.shown for x in found if x.shown)
+    assert figures["shown"] == sum(x.shown for x in shown) >= figures["hoch"]
 
 
 def test_the_rules_are_what_a_config_without_calibration_says(service):
@@ -67,6 +72,10 @@ def test_the_rules_are_what_a_config_without_calibration_says(service):
     assert "ece" not in figures["projects"]["rules"]  # the rules give no probability
     line = confidence.format_line(figures["projects"]["calibrated"])
     assert line.startswith("„hoch“") and "precision" in line and "ECE" in line
+    assert "unfolded" in line
+    # Without a calibration, what is shown is what the rules call strong.
+    rules = figures["projects"]["rules"]
+    assert rules["shown"] >= rules["hoch"]
 
 
 def test_a_peers_tags_follow_the_probability_of_what_backs_them():

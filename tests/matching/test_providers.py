@@ -80,3 +80,17 @@ def test_a_thin_profile_with_a_strong_reference_still_ranks(service):
     )
     ctx = without.context(service.query(text))
     assert "knapp" not in [p.id for p in without.providers(ctx, 5)][:1]
+
+
+def test_a_providers_margin_is_its_own_in_the_list_of_providers(demo_service):
+    from matcher.matching.providers import rank_providers
+
+    matcher = demo_service.matcher(demo_service.ranking)
+    ctx = matcher.context(demo_service.query("Straßenbeleuchtung nachts dimmen und Energie sparen"))
+    found = rank_providers(ctx)
+    assert len(found) >= 2
+    best = max(r.score for r in found)
+    runner_up = sorted((r.score for r in found), reverse=True)[1]
+    for r in found:
+        expected = r.score - (runner_up if r.score == best else best)
+        assert abs(r.signals["margin"] - expected) < 1e-9

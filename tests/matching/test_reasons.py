@@ -74,3 +74,13 @@ def test_similar_size_says_whose_size(service):
     )
     sizes = [r for p in found.projects for r in p.explanation.reasons if "groß" in r]
     assert sizes and all("Brensbach" in r and "Einwohner" in r for r in sizes)
+
+
+def test_a_result_is_shown_when_strong_by_the_rules_and_likely_by_its_probability():
+    assert reasons.confidence(True, False, 0.9, 0.3) == "hoch"
+    assert reasons.confidence(False, True, 0.35, 0.3) == "mittel"
+    assert reasons.confidence(False, True, 0.25, 0.3) == "niedrig"  # strong, but unlikely
+    assert reasons.confidence(False, False, 0.9, 0.3) == "niedrig"  # likely, but no match
+    # Without a probability (a kind with no judgments to fit on) the rules alone decide.
+    assert reasons.confidence(False, True) == "mittel"
+    assert reasons.confidence(False, False) == "niedrig"

@@ -90,5 +90,26 @@ def test_the_shipped_config_calibrates_every_kind_for_both_encoders():
     for encoder in ("use+e5", FAST_ENCODER):
         config = stored.for_encoder(encoder)
         assert set(config.calibration) == {"projects", "providers", "municipalities", "leads"}
-        for model in config.calibration.values():
+        for kind, model in config.calibration.items():
             assert 0 < model.line <= 1 and "held_out_hoch_precision" in model.metrics
+            # What is shown at all starts at or below „hoch“; a lead has no middle level.
+            if kind == "leads":
+                assert model.shown is None
+            else:
+                assert model.shown is not None and 0 < model.shown <= model.line
+
+
+def test_a_margin_is_how_far_a_clear_first_leads_and_how_far_the_others_trail():
+    assert cal.score_margins([0.5, 0.3, 0.2]) == pytest.approx([0.2, -0.2, -0.3])
+    # Order does not matter, a tie for first is no lead, and one result leads by its score.
+    assert cal.score_margins([0.2, 0.5, 0.3]) == pytest.approx([-0.3, 0.2, -0.2])
+    assert cal.score_margins([0.4, 0.4, 0.1]) == pytest.approx([0.0, 0.0, -0.3])
+    assert cal.score_margins([0.4]) == pytest.approx([0.4])
+    assert cal.score_margins([]) == []
+
+
+def test_what_is_shown_starts_at_the_models_own_line_or_else_the_configs():
+    fitted = Calibration(features=["dense"], coef=[1.0], line=0.6, shown=0.2)
+    assert cal.shown_line(fitted, 0.3) == 0.2
+    assert cal.shown_line(fitted.model_copy(update={"shown": None}), 0.3) == 0.3
+    assert cal.shown_line(None, 0.3) == 0.3
