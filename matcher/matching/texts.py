@@ -7,7 +7,10 @@ of the data: the service makes a new one whenever it applies a write (the catalo
 lexical indexes change in place), carrying over what it knew of the items the write did not
 touch, so nothing here outlives the text it was made of. Worked out on first use, an item
 costs about 0.7 ms (compound splitting of words new to the process), which is most of a
-match's tail; `warm` does it ahead for a bounded number of items.
+match's tail; `warm` does it ahead for a bounded number of items. Their nouns need HanTa's
+tagging (about 2 ms a sentence: 7 s of the demo's warm-up, in every process): `keep_nouns`, when
+the service loads its items, reads those of the first items from a file of the home and tags and
+writes there only the sentences new to it (`matcher.ranking.tagging_cache`).
 
 With an encoder, it also holds the vectors of the item's sentences (its title and each sentence
 of its description), which tell the sense of a shared word: "Laden" in a sentence about charging
@@ -19,9 +22,10 @@ written since) is encoded on first use.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Hashable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
@@ -64,6 +68,36 @@ def sentence_texts(item: Entity) -> list[str]:
     of its description (in the order of `ItemTexts.sentences`)."""
     description = getattr(item, "description", "") or ""
     return [display_name(item), *(split_sentences(description) if description else [])]
+
+
+def noun_texts(item: Entity) -> list[str]:
+    """The texts of an item whose nouns explanations read: its title, its description and
+    each of the description's sentences (`ItemTexts.nouns` and `ItemTexts.senses`)."""
+    description = getattr(item, "description", "") or ""
+    return [
+        display_name(item),
+        *([description, *split_sentences(description)] if description else []),
+    ]
+
+
+def first_items(catalog: Catalog, limit: int) -> Iterator[tuple[str, str, Entity]]:
+    """(kind, id, item) of the first `limit` items (at most MAX_ITEMS), in the order
+    `ItemTexts.warm` works them out."""
+    limit = min(limit, MAX_ITEMS)
+    for kind, items in catalog.items.items():
+        for item_id, item in list(items.items()):
+            if limit <= 0:
+                return
+            yield kind, item_id, item
+            limit -= 1
+
+
+def keep_nouns(analyzer: GermanAnalyzer, catalog: Catalog, directory: Path, limit: int) -> int:
+    """Make `analyzer` hold the tagged nouns of the first `limit` items' texts (those `warm`
+    works out), read from the home's file (`directory`) where it has them, else tagged and
+    kept there for the next process; returns how many sentences were tagged."""
+    texts = (t for _kind, _id, item in first_items(catalog, limit) for t in noun_texts(item))
+    return analyzer.keep_nouns(directory, texts)
 
 
 def sentences(analyzer: GermanAnalyzer, description: str) -> list[Sentence]:
@@ -118,15 +152,12 @@ class ItemTexts:
         """Work out the text of up to `limit` items now rather than on a user's request (in
         a server's master before its workers fork, so they share it); returns how many."""
         done = 0
-        for kind, items in self.catalog.items.items():
-            for item_id in list(items):
-                if done >= min(limit, MAX_ITEMS):
-                    return done
-                if kind in self.lexical:
-                    self.terms(kind, item_id)
-                self.nouns(kind, item_id)
-                self.sentences(kind, item_id)
-                done += 1
+        for kind, item_id, _item in first_items(self.catalog, limit):
+            if kind in self.lexical:
+                self.terms(kind, item_id)
+            self.nouns(kind, item_id)
+            self.sentences(kind, item_id)
+            done += 1
         return done
 
     @staticmethod

@@ -12,10 +12,12 @@ Topic words, the nouns that say what a text is about, are decided by part of spe
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
 import Stemmer
 import stopwordsiso
@@ -24,6 +26,9 @@ from bm25s.stopwords import STOPWORDS_GERMAN
 # Only the German n-gram tables of `compound-split` (its char_split module would also load the
 # Dutch ones: 110 MiB and seconds of start-up per process for nothing).
 from compound_split import de_ngram_probs as _ngrams
+
+from matcher.ranking.tagging_cache import FILE_NAME as TAGGING_FILE
+from matcher.ranking.tagging_cache import TaggingCache
 
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 _MIN_COMPOUND = 10
@@ -168,8 +173,32 @@ def tagged_nouns(sentence: str) -> tuple[str, ...]:
     )
 
 
-def _sentences_of(text: str) -> Iterable[str]:
-    return (s for s in re.split(r"(?<=[.!?:;])\s+|\n+", text) if s.strip())
+# Raise it when `tagged_nouns` decides otherwise (other tags kept, another rule): nouns saved
+# by the earlier rule (`TaggingCache`) are then tagged again.
+NOUN_RULE_VERSION = 1
+# Tagged for the tagger's fingerprint: a model that tags them otherwise has its own.
+_PROBE = (
+    "In der Innenstadt stehen immer mehr Läden leer.",
+    "Laden für Urlaubsgäste und E-Bikes: LED-Straßenbeleuchtung der Gemeinde.",
+    "mülleimer quellen über und der rufbus fährt nur zweimal am tag",
+)
+
+
+def tagger_fingerprint() -> str:
+    """A short hash of HanTa's version, the noun rule's and the nouns of the probe sentences:
+    what decides `tagged_nouns`."""
+    from importlib.metadata import version
+
+    probe = "\x1e".join("\x1f".join(tagged_nouns(sentence)) for sentence in _PROBE)
+    named = "\x1d".join(
+        (version("HanTa"), str(NOUN_RULE_VERSION), ",".join(sorted(_NOUN_TAGS)), probe)
+    )
+    return hashlib.sha256(named.encode("utf-8")).hexdigest()[:16]
+
+
+def sentences_of(text: str) -> list[str]:
+    """The sentences a text is tagged in (`topic_words`)."""
+    return [s for s in re.split(r"(?<=[.!?:;])\s+|\n+", text) if s.strip()]
 
 
 class GermanAnalyzer:
@@ -181,6 +210,9 @@ class GermanAnalyzer:
         self._stem = lru_cache(maxsize=200_000)(self._stemmer.stemWord)
         self.noun_terms = lru_cache(maxsize=20_000)(self._noun_terms)
         self.topic_terms = lru_cache(maxsize=200_000)(self._topic_terms)
+        # The nouns of the items' sentences, kept in the home between processes
+        # (`keep_nouns`); any other sentence is tagged (`tagged_nouns`).
+        self.tagging = TaggingCache(tagged_nouns, tagger_fingerprint)
         # German vocabulary repeats from text to text: each word is analysed once.
         self.word_terms = lru_cache(maxsize=200_000)(self._word_terms)
 
@@ -227,12 +259,19 @@ class GermanAnalyzer:
         """The words (lower case) of a text that are topic words: nouns in context, not stop
         words, not common in German at large."""
         out: set[str] = set()
-        for sentence in _sentences_of(text):
-            for noun in tagged_nouns(sentence):
+        for sentence in sentences_of(text):
+            for noun in self.tagging.nouns(sentence):
                 for part in noun.lower().split("-"):
                     if len(part) > 1 and _fold(part) not in STOPWORDS and not is_frequent(part):
                         out.add(part)
         return frozenset(out)
+
+    def keep_nouns(self, directory: Path, texts: Iterable[str]) -> int:
+        """Hold the tagged nouns of the sentences of `texts` (the items' texts), read from the
+        file in `directory` where it has them, else tagged and written there; returns how
+        many sentences were tagged."""
+        sentences = (s for text in texts for s in sentences_of(text))
+        return self.tagging.keep(directory / TAGGING_FILE, sentences)
 
     def _noun_terms(self, text: str) -> frozenset[str]:
         """Topic terms (`topic_terms`) of the topic words of a text (`topic_words`): what the

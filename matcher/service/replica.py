@@ -24,7 +24,7 @@ from typing import Protocol
 from matcher.domain.catalog import Catalog
 from matcher.domain.schema import KINDS, Entity
 from matcher.matching.retrieval import SEARCHABLE, Observer, SearchIndexes
-from matcher.matching.texts import ItemTexts
+from matcher.matching.texts import ItemTexts, keep_nouns
 from matcher.matching.towns import TownPairs
 from matcher.ranking.analysis import GermanAnalyzer
 from matcher.service.home import Home
@@ -157,6 +157,9 @@ class Replica:
                 }
             if indexes.unsaved:
                 indexes.save()
+            # The tagged nouns of the items warmed up, from the home (tagged and kept if new).
+            settings = self._home.settings
+            keep_nouns(self.analyzer, self.catalog, self._home.index_dir(), settings.warm_texts)
             self.indexes = indexes
             self._data_changed()
             return changes

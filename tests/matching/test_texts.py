@@ -7,7 +7,10 @@ import numpy as np
 from matcher.matching import texts, towns
 from matcher.matching.texts import ItemTexts, sentences
 from matcher.matching.towns import TownPairs
+from matcher.ranking import analysis, tagging_cache
 from matcher.ranking.analysis import GermanAnalyzer
+from matcher.service import MatcherService
+from tools.fakes import FakeEncoder
 
 
 def test_sentences_know_where_each_term_first_appears():
@@ -122,3 +125,25 @@ def test_sentence_vectors_are_encoded_at_build_and_read_from_the_cache(service):
         )
         is None
     )  # without an encoder, no sense to tell
+
+
+def test_a_service_opened_again_reads_the_items_nouns_from_its_home(service, monkeypatch):
+    """`build` kept the tagged nouns of the items' sentences in the home: a service opened
+    again on it (another process) tags none of them, and explains with the same nouns as
+    tagging them cold."""
+    cold = ItemTexts(service.catalog, service.indexes.lexical, GermanAnalyzer())
+    keys = [(kind, item_id) for kind, items in service.catalog.items.items() for item_id in items]
+    want = {key: cold.nouns(*key) for key in keys}
+    assert (service.settings.index_dir / tagging_cache.FILE_NAME).is_file()
+    tag, asked = analysis.tagged_nouns, []
+    monkeypatch.setattr(analysis, "tagged_nouns", lambda s: asked.append(s) or tag(s))
+    again = MatcherService(service.settings, encoder=FakeEncoder())
+    try:
+        again.open()
+        with again.snapshot(fresh=False) as view:
+            assert view.texts is not None
+            assert {key: view.texts.nouns(*key) for key in keys} == want
+            assert view.texts.senses(*keys[0]) is not None
+    finally:
+        again.close()
+    assert set(asked) <= set(analysis._PROBE)  # (the tagger's fingerprint)
