@@ -5,6 +5,7 @@ needs a built demo home gets a copy of that one: `demo_copy`)."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,9 +44,25 @@ def use_encoder():
 @pytest.fixture(scope="session")
 def demo_home(tmp_path_factory, use_encoder) -> Path:
     """A home with the demo corpus built by the real encoder, as `matcher build` leaves it:
-    built ONCE per session and never opened again; tests get copies (`demo_copy`)."""
-    home = tmp_path_factory.mktemp("demo-built")
-    svc = MatcherService(make_settings(home), encoder=use_encoder)
+    built ONCE per run and never opened again; tests get copies (`demo_copy`). Under
+    pytest-xdist the workers share one: the first to get here builds it in the run's common
+    temporary directory, the others wait for it."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _built_demo(tmp_path_factory.mktemp("demo-built"), use_encoder)
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent  # (the workers' temporary dirs are in it)
+    home = shared / "demo-built"
+    with FileLock(shared / "demo-built.lock"):
+        if not (shared / "demo-built.done").exists():
+            shutil.rmtree(home, ignore_errors=True)  # (a worker that failed to build it)
+            _built_demo(home, use_encoder)
+            (shared / "demo-built.done").touch()
+    return home
+
+
+def _built_demo(home: Path, encoder) -> Path:
+    svc = MatcherService(make_settings(home), encoder=encoder)
     svc.build()
     svc.close()
     return home
