@@ -8,9 +8,7 @@ the staff's only.
 
 from __future__ import annotations
 
-import re
-
-from flask import Response, request
+from flask import request
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,6 +26,7 @@ from matcher.web.api.docs import BEARER, ERRORS, WRITE_ERRORS
 from matcher.web.api.models import ImportResponse
 from matcher.web.core.auth import writer
 from matcher.web.core.current import dumped, role, service
+from matcher.web.core.downloads import csv_download
 from matcher.web.core.limits import limited
 
 api = APIBlueprint(
@@ -190,15 +189,7 @@ def event_invitations(path: IdPath, query: HowMany):
 def event_invitations_csv(path: IdPath, query: HowMany):
     """Staff (admin key): the invitation list as CSV (`;`, UTF-8 with BOM) with contacts."""
     body = service().exchange.invitation_csv(path.id, writer(role()), query.k)
-    name = re.sub(r"[^A-Za-z0-9_-]", "_", path.id)[:80]
-    return Response(
-        body.encode("utf-8"),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="einladungen-{name}.csv"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return csv_download(body, "einladungen", path.id, private=True)
 
 
 @api.post("/events", responses={201: ExchangeEvent, **WRITE_ERRORS}, security=BEARER)

@@ -11,7 +11,6 @@ search (README, "Web pages"; SECURITY.md says why there is no review step).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,6 +27,7 @@ from matcher.domain.errors import (
 )
 from matcher.domain.schema import VIEWER, WITH_PRIVATE, Entity, Offering, display_name
 from matcher.web.core.current import current_catalog, service
+from matcher.web.core.downloads import csv_download
 from matcher.web.core.limits import limited
 from matcher.web.core.security import local_path, same_origin
 from matcher.web.pages import forms, team
@@ -224,12 +224,7 @@ def leads_csv() -> ResponseReturnValue:
         card = contact_card("municipalities", town_id)["contact"]  # the one rule (Viewer)
         return card.email if card is not None else None
 
-    name = re.sub(r"[^A-Za-z0-9_-]", "_", chosen)[:80]
-    return Response(
-        to_csv(rows, page, mailbox).encode("utf-8"),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="interessenten-{name}.csv"'},
-    )
+    return csv_download(to_csv(rows, page, mailbox), "interessenten", chosen)
 
 
 def _saved() -> dict | None:

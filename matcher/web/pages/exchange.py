@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 
 from flask import Blueprint, Response, render_template
 
@@ -25,6 +24,7 @@ from matcher.domain.exchange import (
 )
 from matcher.domain.schema import CATEGORY_LABELS
 from matcher.web.core.current import current_catalog, service
+from matcher.web.core.downloads import csv_download
 from matcher.web.core.limits import limited
 from matcher.web.pages.session import current_account, page_viewer
 
@@ -123,15 +123,7 @@ def invitations_csv(item_id: str) -> Response | tuple[str, int]:
         )
         return page, 403
     body = service().exchange.invitation_csv(item_id, me.actor, INVITATIONS * 2)
-    name = re.sub(r"[^A-Za-z0-9_-]", "_", item_id)[:80]
-    return Response(
-        body.encode("utf-8"),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="einladungen-{name}.csv"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return csv_download(body, "einladungen", item_id, private=True)
 
 
 def exchange_of(town_id: str) -> ExchangeSuggestions | None:

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any, cast
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 
 from matcher.domain.errors import ValidationError
 from matcher.domain.funding import (
@@ -42,6 +42,7 @@ from matcher.domain.schema import ACTOR_KIND_LABELS, CATEGORY_LABELS, LINE_BREAK
 from matcher.domain.spreadsheet import safe_cell
 from matcher.matching.results import JointProject
 from matcher.web.core.current import current_catalog, service
+from matcher.web.core.downloads import csv_download
 from matcher.web.core.limits import limited
 from matcher.web.pages.advice import Params
 from matcher.web.pages.contact import contact_card
@@ -471,9 +472,4 @@ def sheet_csv(item_id: str):
     found = _sheet(group)
     if found.error:
         abort(400)
-    name = re.sub(r"[^A-Za-z0-9_-]", "_", group.id)[:80]
-    return Response(
-        sheet_csv_text(found).encode("utf-8"),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="antragsskizze-{name}.csv"'},
-    )
+    return csv_download(sheet_csv_text(found), "antragsskizze", group.id)

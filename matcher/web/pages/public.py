@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -45,6 +44,7 @@ from matcher.domain.schema import (
 )
 from matcher.matching.results import MatchResult
 from matcher.web.core.current import current_catalog, service
+from matcher.web.core.downloads import csv_download
 from matcher.web.core.limits import client_id, limited
 from matcher.web.core.security import local_path, same_origin
 from matcher.web.pages import advice, needs
@@ -391,12 +391,7 @@ def leads_csv(item_id: str) -> Response:
     leads = svc.leads(chosen, LEADS_EXPORTED)
     page = url_for("public.municipality", item_id="x", _external=True)[:-1] + "{id}"
     body = leads_to_csv(lead_rows(leads.leads, current_catalog()), page)
-    name = re.sub(r"[^A-Za-z0-9_-]", "_", chosen)[:80]
-    return Response(
-        body.encode("utf-8"),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="interessenten-{name}.csv"'},
-    )
+    return csv_download(body, "interessenten", chosen)
 
 
 @public.get("/gemeinschaftsprojekte")
