@@ -139,12 +139,8 @@ def examples(
             grades = [judgments.relevant[q].get(item_id, 0.0)]
             if q in second and item_id in second[q]:
                 grades.append(second[q][item_id])
-            # A lead is „hoch“ or „unsicher“ (`reasons.lead_result`): no middle level.
-            shown = (
-                confident
-                if kind not in UNFOLDED_KINDS
-                else shown_as(confident, strong, chance, shown_from) != "niedrig"
-            )
+            # (A lead is never strong: „hoch“ or „unsicher“, as `reasons.lead_result` shows it.)
+            shown = shown_as(confident, strong, chance, shown_from) != "niedrig"
             out.append(Example(q, kind, item_id, rank, parts, grades, confident, chance, shown))
     return out
 
